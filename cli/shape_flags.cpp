@@ -1,0 +1,30 @@
+#include "cli/shape_flags.h"
+
+#include "ir/error.h"
+
+namespace cli {
+
+void ShapeFlags::add_to(CLI::App& command) {
+  command.add_option("--shape", shapes, "Bind an input's shape: NAME:1x3x224x224 (repeatable)")->type_name("NAME:DIMS");
+  command.add_option("--batch", batch, "Bind the leading symbolic dim of every input to N")->check(CLI::PositiveNumber);
+  command.add_option("--max-tensor-bytes", max_tensor_bytes, "Refuse models with a tensor larger than this (default 64 GiB)")
+      ->check(CLI::PositiveNumber);
+}
+
+ir::ShapeBindings ShapeFlags::bindings() const {
+  ir::ShapeBindings b;
+  for (const std::string& text : shapes) {
+    // The last ':' splits, so names like "input:0" (TensorFlow exports) still work.
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+      throw ir::Error(ir::ErrorKind::usage, "--shape '" + text + "': expected NAME:DIMS, e.g. input:1x3x224x224");
+    const std::string name = text.substr(0, colon);
+    if (b.input_shapes.count(name)) throw ir::Error(ir::ErrorKind::usage, "--shape " + name + " given twice");
+    b.input_shapes[name] = ir::parse_dims(text.substr(colon + 1), "--shape " + name);
+  }
+  if (batch > 0) b.batch = batch;
+  b.max_tensor_bytes = max_tensor_bytes;
+  return b;
+}
+
+}  // namespace cli

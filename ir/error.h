@@ -1,0 +1,27 @@
+#pragma once
+// User-facing failures. Each kind maps to one documented exit code (docs/cli.md);
+// cli/main.cpp catches them once and prints the message on one line.
+#include <stdexcept>
+#include <string>
+
+namespace ir {
+
+enum class ErrorKind {
+  usage = 2,        // a bad flag or flag value
+  file = 3,         // cannot read the file, not an ONNX model, external data missing or refused
+  model = 4,        // structurally invalid: cycle, dangling input, duplicate name, IR/opset out of range
+  shape = 5,        // shape resolution failed: unbound dim, mismatch, overflow, over the size limit
+  internal = 70,    // a bug in partplan
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+  int exit_code() const { return static_cast<int>(kind_); }
+
+ private:
+  ErrorKind kind_;
+};
+
+}  // namespace ir
