@@ -141,8 +141,10 @@ void compute_costs(Graph& graph) {
       if (t != no_tensor && !graph.tensor(t).shape_known) resolved = false;
     if (!resolved) continue;
     NodeCost& cost = graph.costs[i];
+    // Shape and Size read only metadata, never the tensor's bytes.
+    const bool reads_data = node.op != OpKind::Shape && node.op != OpKind::Size;
     for (TensorId t : node.inputs) {
-      if (t == no_tensor) continue;
+      if (t == no_tensor || !reads_data) continue;
       const Tensor& tensor = graph.tensor(t);
       cost.bytes_read += tensor.size_bytes();
       if (tensor.value && is_floating(tensor.dtype)) cost.param_bytes += tensor.size_bytes();

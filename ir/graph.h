@@ -28,7 +28,9 @@ struct Dim {
   bool is_known() const { return value >= 0; }
 };
 
-enum class TensorKind { input, initializer, activation };
+// initializer: a weight stored in the model; constant: a Constant node's value (folded by
+// the loader), not counted as a parameter; activation: computed by a node.
+enum class TensorKind { input, initializer, constant, activation };
 
 struct Tensor {
   std::string name;

@@ -12,7 +12,11 @@ void GraphBuilder::add_input(const std::string& name, DType dtype, std::optional
 }
 
 void GraphBuilder::add_initializer(const std::string& name, TensorData data) {
-  initializers_.emplace_back(name, std::move(data));
+  values_.push_back({name, std::move(data), TensorKind::initializer});
+}
+
+void GraphBuilder::add_constant(const std::string& name, TensorData data) {
+  values_.push_back({name, std::move(data), TensorKind::constant});
 }
 
 void GraphBuilder::add_value_info(const std::string& name, DType dtype, std::optional<std::vector<Dim>> shape) {
@@ -44,10 +48,11 @@ Graph GraphBuilder::build() && {
 
   // Initializers first: a graph input that shares a name with an initializer is, in IR < 4
   // models, only a declaration of that weight, so it is not a real input.
-  for (auto& [name, data] : initializers_) {
-    if (name.empty()) fail("an initializer has no name");
-    if (g.tensor_index_.count(name)) fail("duplicate initializer name '" + name + "'");
-    const TensorId id = add_tensor(name, TensorKind::initializer);
+  for (auto& [name, data, kind] : values_) {
+    const char* what = kind == TensorKind::initializer ? "initializer" : "Constant output";
+    if (name.empty()) fail(std::string("an ") + what + " has no name");
+    if (g.tensor_index_.count(name)) fail("duplicate tensor name '" + name + "' (" + what + ")");
+    const TensorId id = add_tensor(name, kind);
     Tensor& t = g.tensor(id);
     t.dtype = data.dtype;
     t.value = std::make_shared<const TensorData>(std::move(data));

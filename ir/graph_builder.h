@@ -30,6 +30,8 @@ class GraphBuilder {
   void set_name(std::string graph_name) { name_ = std::move(graph_name); }
   void add_input(const std::string& name, DType dtype, std::optional<std::vector<Dim>> shape);
   void add_initializer(const std::string& name, TensorData data);
+  // A Constant node's output, folded to a value (not a weight: kept out of parameter counts).
+  void add_constant(const std::string& name, TensorData data);
   // Shape/type the model declares for an intermediate tensor (value_info); informative only.
   void add_value_info(const std::string& name, DType dtype, std::optional<std::vector<Dim>> shape);
   void add_node(NodeSpec node);
@@ -47,7 +49,12 @@ class GraphBuilder {
   int64_t ir_version_ = 0;
   int64_t opset_ = 0;
   std::vector<std::pair<std::string, Declared>> inputs_;
-  std::vector<std::pair<std::string, TensorData>> initializers_;
+  struct Value {
+    std::string name;
+    TensorData data;
+    TensorKind kind;
+  };
+  std::vector<Value> values_;  // initializers and constants, in model order
   std::vector<std::pair<std::string, Declared>> value_infos_;
   std::vector<NodeSpec> nodes_;
   std::vector<std::pair<std::string, Declared>> outputs_;

@@ -26,7 +26,10 @@ std::string dims_text(const std::vector<Dim>& dims) {
 }
 
 // The concrete shape of graph input `t` under the user's bindings.
-std::vector<int64_t> bind_input(const Tensor& t, const ShapeBindings& bindings, const std::string& label) {
+// `symbols`: dim names already bound through --shape on some input ("batch" -> 2), so the
+// same name on another input takes the same value.
+std::vector<int64_t> bind_input(const Tensor& t, const ShapeBindings& bindings, const std::map<std::string, int64_t>& symbols,
+                                const std::string& label) {
   auto bound = bindings.input_shapes.find(t.name);
   if (!t.declared_shape) {
     if (bound != bindings.input_shapes.end()) return bound->second;
@@ -48,6 +51,8 @@ std::vector<int64_t> bind_input(const Tensor& t, const ShapeBindings& bindings, 
   for (size_t i = 0; i < declared.size(); ++i) {
     if (declared[i].is_known()) {
       dims.push_back(declared[i].value);
+    } else if (auto named = symbols.find(declared[i].symbol); !declared[i].symbol.empty() && named != symbols.end()) {
+      dims.push_back(named->second);
     } else if (i == 0 && bindings.batch) {
       dims.push_back(*bindings.batch);
     } else {
@@ -100,12 +105,20 @@ ShapeReport resolve_shapes(Graph& graph, const ShapeBindings& bindings, const st
   }
   if (bindings.batch && *bindings.batch <= 0) throw Error(ErrorKind::usage, "--batch must be positive");
 
+  std::map<std::string, int64_t> symbols;
+  for (TensorId id : graph.inputs) {
+    const Tensor& t = graph.tensor(id);
+    auto bound = bindings.input_shapes.find(t.name);
+    if (bound == bindings.input_shapes.end() || !t.declared_shape || t.declared_shape->size() != bound->second.size()) continue;
+    for (size_t i = 0; i < bound->second.size(); ++i)
+      if (!(*t.declared_shape)[i].symbol.empty()) symbols.emplace((*t.declared_shape)[i].symbol, bound->second[i]);
+  }
   for (Tensor& t : graph.tensors) {
-    if (t.kind == TensorKind::initializer) {
+    if (t.kind == TensorKind::initializer || t.kind == TensorKind::constant) {
       t.shape = t.value->dims;
       t.shape_known = true;
     } else if (t.kind == TensorKind::input) {
-      t.shape = bind_input(t, bindings, label);
+      t.shape = bind_input(t, bindings, symbols, label);
       t.shape_known = true;
       check_tensor_size(t, bindings, label);
     } else {

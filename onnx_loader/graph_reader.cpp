@@ -118,7 +118,7 @@ ir::Graph read_graph(onnx::GraphProto& graph, int64_t ir_version, int64_t opset,
     const bool default_domain = node.domain().empty() || node.domain() == "ai.onnx";
     if (default_domain && node.op_type() == "Constant" && node.output_size() == 1) {
       if (auto value = constant_value(node, source)) {
-        builder.add_initializer(node.output(0), std::move(*value));
+        builder.add_constant(node.output(0), std::move(*value));
         continue;
       }
     }

@@ -33,6 +33,7 @@ const char* kind_name(const ir::Tensor& t) {
   switch (t.kind) {
     case ir::TensorKind::input: return "input";
     case ir::TensorKind::initializer: return "initializer";
+    case ir::TensorKind::constant: return "constant";
     case ir::TensorKind::activation: return t.value ? "constant" : "activation";
   }
   return "activation";
