@@ -129,6 +129,8 @@ bool fold_constant_node(Graph& graph, NodeId id, int64_t max_elements) {
     return true;
   }
 
+  // Values are rebuilt from numbers; half-precision outputs are left to run time.
+  if (out.dtype == DType::float16 || out.dtype == DType::bfloat16 || out.dtype == DType::string) return false;
   std::vector<Values> in;
   for (TensorId t : node.inputs) {
     if (t == no_tensor) {

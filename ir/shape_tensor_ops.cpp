@@ -294,7 +294,21 @@ void infer_resize(ShapeContext& ctx) {
   if (sizes != nullptr && sizes->element_count() > 0) {
     const auto values = sizes->to_int64s();
     if (values.size() != axes.size()) ctx.fail("sizes has " + std::to_string(values.size()) + " entries for " + std::to_string(axes.size()) + " axes");
-    for (size_t i = 0; i < axes.size(); ++i) shape[static_cast<size_t>(axes[i])] = values[i];
+    const std::string policy = ctx.attr_string("keep_aspect_ratio_policy", "stretch");
+    if (policy == "stretch") {
+      for (size_t i = 0; i < axes.size(); ++i) shape[static_cast<size_t>(axes[i])] = values[i];
+    } else {
+      // One scale for all axes: the largest that fits (not_larger) or the smallest that covers (not_smaller).
+      double scale = policy == "not_larger" ? 1e300 : 0.0;
+      for (size_t i = 0; i < axes.size(); ++i) {
+        const double ratio = static_cast<double>(values[i]) / static_cast<double>(std::max<int64_t>(shape[static_cast<size_t>(axes[i])], 1));
+        scale = policy == "not_larger" ? std::min(scale, ratio) : std::max(scale, ratio);
+      }
+      for (int64_t a : axes) {
+        auto& d = shape[static_cast<size_t>(a)];
+        d = static_cast<int64_t>(std::round(static_cast<double>(d) * scale));
+      }
+    }
   } else {
     const TensorData* scales = ctx.input_value(2);
     if (scales == nullptr) ctx.fail("needs constant 'scales' or 'sizes'");
