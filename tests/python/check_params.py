@@ -49,6 +49,9 @@ def main():
     ap.add_argument("model")
     ap.add_argument("--batch", type=int, default=1)
     args = ap.parse_args()
+    if not os.path.exists(args.model):
+        print(f"SKIP: {args.model} is absent (scripts/test exports the torchvision models with Debian's torch)")
+        sys.exit(77)
 
     doc = run_inspect(args.binary, args.model, batch=args.batch)
     totals = doc.get("totals", {})

@@ -110,6 +110,9 @@ def main():
     ap.add_argument("--shape", action="append", default=[], help="name:1x3x32x32 (repeatable)")
     ap.add_argument("--batch", type=int)
     args = ap.parse_args()
+    if not os.path.exists(args.model):
+        print(f"SKIP: {args.model} is absent (scripts/test exports the torchvision models with Debian's torch)")
+        sys.exit(77)
     if not args.shape and args.batch is None:
         args.batch = 1
     shapes = [parse_shape_spec(s) for s in args.shape]
