@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "partplan: %s (see --help)\n", e.what());
+    std::fprintf(stderr, "partplan: error: %s (see --help)\n", e.what());
     return static_cast<int>(ir::ErrorKind::usage);
   }
   try {

@@ -1,14 +1,30 @@
 #include "cli/shape_flags.h"
 
+#include <charconv>
+
 #include "ir/error.h"
 
 namespace cli {
 
+namespace {
+
+// CLI11's PositiveNumber prints a double range on failure; say plainly what is wanted.
+const CLI::Validator positive_integer(
+    [](std::string& text) -> std::string {
+      int64_t value = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec != std::errc() || ptr != text.data() + text.size() || value <= 0) return "must be a positive integer, got '" + text + "'";
+      return {};
+    },
+    "POSITIVE");
+
+}  // namespace
+
 void ShapeFlags::add_to(CLI::App& command) {
   command.add_option("--shape", shapes, "Bind an input's shape: NAME:1x3x224x224 (repeatable)")->type_name("NAME:DIMS");
-  command.add_option("--batch", batch, "Bind the leading symbolic dim of every input to N")->check(CLI::PositiveNumber);
+  command.add_option("--batch", batch, "Bind the leading symbolic dim of every input to N")->check(positive_integer);
   command.add_option("--max-tensor-bytes", max_tensor_bytes, "Refuse models with a tensor larger than this (default 64 GiB)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_integer);
 }
 
 ir::ShapeBindings ShapeFlags::bindings() const {

@@ -17,12 +17,12 @@ constexpr ShapeFunction shape_functions[] = {
 };
 
 std::string dims_text(const std::vector<Dim>& dims) {
-  std::string s;
+  std::string s = "[";
   for (size_t i = 0; i < dims.size(); ++i) {
-    if (i) s += "x";
+    if (i) s += ",";
     s += dims[i].is_known() ? std::to_string(dims[i].value) : (dims[i].symbol.empty() ? "?" : dims[i].symbol);
   }
-  return s;
+  return s + "]";
 }
 
 // The concrete shape of graph input `t` under the user's bindings.
@@ -58,9 +58,12 @@ std::vector<int64_t> bind_input(const Tensor& t, const ShapeBindings& bindings, 
     } else {
       const std::string sym = declared[i].symbol.empty() ? "?" : "'" + declared[i].symbol + "'";
       std::string example = "--shape " + t.name + ":";
-      for (size_t j = 0; j < declared.size(); ++j) example += (j ? "x" : "") + std::string(declared[j].is_known() ? std::to_string(declared[j].value) : "N");
+      for (size_t j = 0; j < declared.size(); ++j) {
+        const Dim& d = declared[j];
+        example += (j ? "x" : "") + (d.is_known() ? std::to_string(d.value) : std::string("1"));
+      }
       throw Error(ErrorKind::shape, label + ": input '" + t.name + "' has unbound dim " + sym + " (dim " + std::to_string(i) + " of " +
-                                        dims_text(declared) + "); bind it with " + example + (i == 0 ? " or --batch N" : ""));
+                                        dims_text(declared) + "); bind it, e.g. " + example + (i == 0 ? " or --batch N" : ""));
     }
   }
   return dims;

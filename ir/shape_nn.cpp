@@ -27,7 +27,10 @@ std::vector<int64_t> window_output(const ShapeContext& ctx, const std::vector<in
   const std::string auto_pad = ctx.attr_string("auto_pad", "NOTSET");
   std::vector<int64_t> out(n);
   for (size_t i = 0; i < n; ++i) {
-    if (strides[i] <= 0 || dilations[i] <= 0) ctx.fail("strides and dilations must be positive");
+    if (strides[i] <= 0 || dilations[i] <= 0 || kernel[i] <= 0) ctx.fail("kernel sizes, strides and dilations must be positive");
+    if (kernel[i] > (int64_t{1} << 31) || dilations[i] > (int64_t{1} << 31) || std::abs(pads[i]) > (int64_t{1} << 40) ||
+        std::abs(pads[i + n]) > (int64_t{1} << 40))
+      ctx.fail("kernel, dilation or padding is implausibly large");
     const int64_t window = (kernel[i] - 1) * dilations[i] + 1;
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
       out[i] = (spatial[i] + strides[i] - 1) / strides[i];

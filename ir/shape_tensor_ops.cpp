@@ -118,7 +118,7 @@ void infer_slice(ShapeContext& ctx) {
     const auto axis = static_cast<size_t>(ctx.normalize_axis(axes[i], rank, "axis"));
     const int64_t dim = shape[axis];
     const int64_t step = steps[i];
-    if (step == 0) ctx.fail("step is zero");
+    if (step == 0 || step == INT64_MIN) ctx.fail("invalid step " + std::to_string(step));
     int64_t start = starts[i] < 0 ? std::max(starts[i], -dim) + dim : starts[i];
     int64_t end = ends[i] < 0 ? std::max(ends[i], -dim - 1) + dim : ends[i];
     int64_t length;
@@ -146,7 +146,8 @@ void infer_split(ShapeContext& ctx) {
     sizes = ctx.attr_ints("split");
   } else {
     const auto parts = ctx.has_attr("num_outputs") ? ctx.attr_int("num_outputs", 1) : static_cast<int64_t>(ctx.output_count());
-    if (parts <= 0) ctx.fail("cannot split into " + std::to_string(parts) + " parts");
+    if (parts <= 0 || parts != static_cast<int64_t>(ctx.output_count()))
+      ctx.fail("cannot split into " + std::to_string(parts) + " parts: the node has " + std::to_string(ctx.output_count()) + " outputs");
     const int64_t chunk = (shape[axis] + parts - 1) / parts;  // the last part takes what remains
     for (int64_t p = 0; p < parts; ++p) sizes.push_back(std::max<int64_t>(std::min(chunk, shape[axis] - p * chunk), 0));
   }
@@ -172,7 +173,7 @@ void infer_concat(ShapeContext& ctx) {
       if (d == axis) continue;
       if (s[d] != out[d]) ctx.fail("input " + std::to_string(i) + " differs in dimension " + std::to_string(d));
     }
-    out[axis] += s[axis];
+    if (__builtin_add_overflow(out[axis], s[axis], &out[axis])) ctx.fail("concatenated dimension overflows 64 bits");
   }
   ctx.set_output(0, ctx.input_dtype(0), out);
 }
@@ -306,7 +307,9 @@ void infer_resize(ShapeContext& ctx) {
       }
       for (int64_t a : axes) {
         auto& d = shape[static_cast<size_t>(a)];
-        d = static_cast<int64_t>(std::round(static_cast<double>(d) * scale));
+        const double scaled = std::round(static_cast<double>(d) * scale);
+        if (!std::isfinite(scaled) || scaled < 0 || scaled > 9e18) ctx.fail("sizes give no valid scale");
+        d = static_cast<int64_t>(scaled);
       }
     }
   } else {
@@ -316,7 +319,9 @@ void infer_resize(ShapeContext& ctx) {
     if (values.size() != axes.size()) ctx.fail("scales has " + std::to_string(values.size()) + " entries for " + std::to_string(axes.size()) + " axes");
     for (size_t i = 0; i < axes.size(); ++i) {
       auto& d = shape[static_cast<size_t>(axes[i])];
-      d = static_cast<int64_t>(std::floor(static_cast<double>(d) * values[i]));
+      const double scaled = std::floor(static_cast<double>(d) * values[i]);
+      if (!std::isfinite(scaled) || scaled < 0 || scaled > 9e18) ctx.fail("scale " + std::to_string(values[i]) + " gives no valid size");
+      d = static_cast<int64_t>(scaled);
     }
   }
   ctx.set_output(0, ctx.input_dtype(0), shape);

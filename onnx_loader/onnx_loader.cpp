@@ -41,8 +41,9 @@ ir::Graph parse(google::protobuf::io::ZeroCopyInputStream& stream, const TensorS
   for (const auto& import : model->opset_import())
     if (import.domain().empty() || import.domain() == "ai.onnx") opset = import.version();
   if (opset < min_opset || opset > max_opset)
-    throw ir::Error(ir::ErrorKind::model, source.label + ": " + (opset < 0 ? std::string("no default-domain opset") : "opset " + std::to_string(opset)) +
-                                              " is not supported (partplan reads opsets " + std::to_string(min_opset) + "-" + std::to_string(max_opset) + ")");
+    throw ir::Error(ir::ErrorKind::model, source.label + ": " +
+                                              (opset < 0 ? std::string("the model imports no opset of the default ONNX domain") : "opset " + std::to_string(opset) + " is not supported") +
+                                              " (partplan reads opsets " + std::to_string(min_opset) + "-" + std::to_string(max_opset) + ")");
   if (!model->has_graph()) throw ir::Error(ir::ErrorKind::model, source.label + ": the model has no graph");
   return read_graph(*model->mutable_graph(), ir_version, opset, source);
 }

@@ -50,10 +50,11 @@ std::string read_external(const onnx::TensorProto& proto, const TensorSource& so
   const fs::path dir = fs::weakly_canonical(source.model_dir.empty() ? fs::path(".") : fs::path(source.model_dir), ec);
   const fs::path full = fs::weakly_canonical(dir / relative, ec);
   // A symlink inside the folder could still point outside it: compare resolved paths.
-  const std::string dir_text = dir.string() + "/";
-  if (ec || full.string().compare(0, dir_text.size(), dir_text) != 0)
+  const fs::path inside = full.lexically_relative(dir);
+  if (ec || inside.empty() || *inside.begin() == "..")
     fail(source, proto.name(), "external data path '" + location + "' resolves outside the model's folder", ir::ErrorKind::file);
-  if (!fs::is_regular_file(full, ec)) fail(source, proto.name(), "external data file '" + location + "' is missing", ir::ErrorKind::file);
+  if (!fs::exists(full, ec)) fail(source, proto.name(), "external data file '" + location + "' is missing", ir::ErrorKind::file);
+  if (!fs::is_regular_file(full, ec)) fail(source, proto.name(), "external data location '" + location + "' is not a regular file", ir::ErrorKind::file);
   if (offset < 0 || (length >= 0 && length != expected_bytes))
     fail(source, proto.name(), "external data length " + std::to_string(length) + " does not match the tensor's " + std::to_string(expected_bytes) + " bytes");
   const auto file_size = static_cast<int64_t>(fs::file_size(full, ec));

@@ -16,6 +16,7 @@ BAD_INPUTS_VERBOSE=1 also prints each error case's stderr line, to review the me
 """
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,7 @@ USAGE, FILE, MODEL, SHAPE = 2, 3, 4, 5
 TIMEOUT_S = 10
 CRASH_WORDS = ("Sanitizer", "terminate", "Segmentation", "Aborted", "core dumped", "internal error")
 BIG = 2**62  # times 8 overflows int64
+MEMORY_LIMIT = 4 << 30  # address-space cap per run, so a runaway allocation fails fast instead of eating the machine
 
 # ----------------------------------------------------------------------------- model helpers
 
@@ -181,6 +183,27 @@ def fx_ext_dir_as_file(d):
     return save(external_model("w.bin"), d, "ext_dir.onnx")
 
 
+def fx_ext_length_mismatch(d):
+    write_bytes(os.path.join(d, "w.bin"), 16)
+    return save(external_model("w.bin", length=8), d, "ext_length.onnx")  # the tensor needs 16
+
+
+def fx_ext_offset_not_number(d):
+    write_bytes(os.path.join(d, "w.bin"), 16)
+    return save(external_model("w.bin", offset="zero"), d, "ext_offset_nan.onnx")
+
+
+def fx_ext_no_location(d):
+    m = external_model("w.bin")
+    del m.graph.initializer[0].external_data[:]
+    return save(m, d, "ext_no_location.onnx")
+
+
+def fx_json_target_is_dir(d):
+    os.mkdir(os.path.join(d, "out_dir"))
+    return fx_valid(d)
+
+
 def fx_ir(version):
     return lambda d: save(relu_model(ir=version), d, f"ir{version}.onnx")
 
@@ -326,6 +349,25 @@ def fx_big_intermediate(d):
     return save(make(nodes, [vi("x", [1, 1])], [vi("y", None)], inits=[i64("s", [1000, 1000])]), d, "big_mid.onnx")
 
 
+def fx_split_huge_num_outputs(d):
+    # num_outputs = 2**40 with one output: must be refused, not looped over.
+    nodes = [helper.make_node("Split", ["x"], ["y"], name="split_huge", axis=0, num_outputs=2**40)]
+    return save(make(nodes, [vi("x", [4])], [vi("y", None)], opset=18), d, "split_huge.onnx")
+
+
+def fx_concat_dim_overflow(d):
+    # Zero-element inputs may carry huge dims; 4 x 2**62 along the axis wraps to 0 in int64.
+    nodes = [helper.make_node("Concat", ["a", "a", "a", "a"], ["y"], name="concat_wrap", axis=1)]
+    return save(make(nodes, [vi("a", [0, BIG])], [vi("y", None)]), d, "concat_wrap.onnx")
+
+
+def fx_pool_kernel(k):
+    def build(d):
+        nodes = [helper.make_node("MaxPool", ["x"], ["y"], name="pool_bad_kernel", kernel_shape=[k])]
+        return save(make(nodes, [vi("x", [1, 1, 4])], [vi("y", None)]), d, f"pool_k{k}.onnx")
+    return build
+
+
 def fx_matmul_mismatch(d):
     nodes = [helper.make_node("MatMul", ["a", "b"], ["y"], name="mm_bad")]
     return save(make(nodes, [vi("a", [2, 3]), vi("b", [4, 5])], [vi("y", None)]), d, "matmul.onnx")
@@ -408,7 +450,8 @@ def param_count(expected):
 
 # ----------------------------------------------------------------------------- the cases
 # (name, fixture, args, expected exit code, substrings stderr must contain | success check)
-# args: "{model}" is the fixture's path. Every case also gets `--json OUT` appended (OUT in an
+# args: "{model}" is the fixture's path, "{model_name}" its basename, "{dir}" the case's folder,
+# which is also the working directory the binary runs in. Every case also gets `--json OUT` appended (OUT in an
 # empty folder of its own) unless args already hold a --json. Error cases must name the model
 # file's basename too (file, model and shape errors) unless listed in NO_MODEL_NAME.
 M = "{model}"
@@ -427,10 +470,11 @@ CASES = [
     ("usage_shape_wrong_rank", fx_symbolic, [M, "--shape", "x:2x3x4"], USAGE, ["--shape", "rank"]),
     ("usage_shape_fixed_dim_differs", fx_symbolic, [M, "--shape", "x:2x7"], USAGE, ["--shape", "fixed"]),
     ("usage_shape_bad_before_missing_file", fx_missing, [M, "--shape", "x:1xa"], USAGE, ["--shape"]),
-    ("usage_batch_zero", fx_symbolic, [M, "--batch", "0"], USAGE, ["--batch"]),
-    ("usage_batch_negative", fx_symbolic, [M, "--batch=-2"], USAGE, ["--batch"]),
-    ("usage_batch_not_number", fx_symbolic, [M, "--batch", "two"], USAGE, ["--batch"]),
-    ("usage_max_tensor_bytes_zero", fx_valid, [M, "--max-tensor-bytes", "0"], USAGE, ["--max-tensor-bytes"]),
+    ("usage_batch_zero", fx_symbolic, [M, "--batch", "0"], USAGE, ["--batch", "positive"]),
+    ("usage_batch_negative", fx_symbolic, [M, "--batch=-2"], USAGE, ["--batch", "positive"]),
+    ("usage_batch_not_number", fx_symbolic, [M, "--batch", "two"], USAGE, ["--batch", "two"]),
+    ("usage_batch_fraction", fx_symbolic, [M, "--batch", "2.5"], USAGE, ["--batch"]),
+    ("usage_max_tensor_bytes_zero", fx_valid, [M, "--max-tensor-bytes", "0"], USAGE, ["--max-tensor-bytes", "positive"]),
     ("usage_json_no_value", fx_valid, [M, "--json"], USAGE, ["--json"]),
     # file: 3
     ("file_missing", fx_missing, [M], FILE, ["no such file"]),
@@ -447,7 +491,11 @@ CASES = [
     ("file_ext_offset_past_end", fx_ext_offset_past_end, [M], FILE, ["w.bin", "too short"]),
     ("file_ext_is_directory", fx_ext_dir_as_file, [M], FILE, ["w.bin"]),
     ("file_json_unwritable", fx_valid, [M, "--json", "{dir}/no/such/dir/out.json"], FILE, ["out.json", "cannot write"]),
+    ("file_json_target_is_directory", fx_json_target_is_dir, [M, "--json", "{dir}/out_dir"], FILE, ["out_dir", "cannot write"]),
     # model: 4
+    ("model_ext_length_mismatch", fx_ext_length_mismatch, [M], MODEL, ["'w'", "length 8"]),
+    ("model_ext_offset_not_number", fx_ext_offset_not_number, [M], MODEL, ["'w'", "zero"]),
+    ("model_ext_no_location", fx_ext_no_location, [M], MODEL, ["'w'", "location"]),
     ("model_ir_version_2", fx_ir(2), [M], MODEL, ["IR version 2"]),
     ("model_ir_version_11", fx_ir(11), [M], MODEL, ["IR version 11"]),
     ("model_opset_9", fx_opset(9), [M], MODEL, ["opset 9"]),
@@ -480,6 +528,10 @@ CASES = [
     ("shape_input_over_max_bytes", fx_big_input, [M, "--max-tensor-bytes", "1000000"], SHAPE, ["'x'", "--max-tensor-bytes"]),
     ("shape_intermediate_over_max_bytes", fx_big_intermediate, [M, "--max-tensor-bytes", "1000000"], SHAPE,
      ["expand_4mb", "--max-tensor-bytes"]),
+    ("shape_split_huge_num_outputs", fx_split_huge_num_outputs, [M], SHAPE, ["split_huge"]),
+    ("shape_concat_dim_overflow", fx_concat_dim_overflow, [M], SHAPE, ["concat_wrap"]),
+    ("shape_pool_kernel_zero", fx_pool_kernel(0), [M], SHAPE, ["pool_bad_kernel", "kernel"]),
+    ("shape_pool_kernel_negative", fx_pool_kernel(-100), [M], SHAPE, ["pool_bad_kernel", "kernel"]),
     ("shape_matmul_mismatch", fx_matmul_mismatch, [M], SHAPE, ["mm_bad", "MatMul"]),
     ("shape_add_broadcast_mismatch", fx_add_mismatch, [M], SHAPE, ["add_bad", "broadcast"]),
     # A negative dim_value reads as unknown (old exporters write -1 for a dynamic dim): unbound.
@@ -490,11 +542,24 @@ CASES = [
     ("ok_plain_control", fx_valid, [M], 0, param_count(0)),
     ("ok_external_data_in_folder", fx_external_ok, [M], 0, param_count(15)),
     ("ok_external_data_in_subfolder", fx_external_subdir_ok, [M], 0, param_count(15)),
+    ("ok_external_data_relative_model_path", fx_external_ok, ["{model_name}"], 0, param_count(15)),
     ("ok_batch_binds_leading_dim", fx_symbolic, [M, "--batch", "2"], 0, None),
 ]
-NO_MODEL_NAME = {"file_json_unwritable"}  # names the OUT path instead
+NO_MODEL_NAME = {"file_json_unwritable", "file_json_target_is_directory"}  # these name the OUT path instead
+MAX_MESSAGE_CHARS = 500  # one readable line, not a dump
 
 # ----------------------------------------------------------------------------- runner
+
+
+LIMIT_MEMORY = None  # set in main(): a preexec_fn, or None for sanitizer builds (they reserve terabytes)
+
+
+def memory_limiter(binary):
+    with open(binary, "rb") as f:
+        image = f.read()
+    if b"__asan_init" in image or b"__tsan_init" in image or b"__msan_init" in image:
+        return None
+    return lambda: resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
 def stray_temp_files(folder, out_name):
@@ -510,15 +575,18 @@ def run_case(binary, root, name, fixture, args, code, expect):
     out_dir = os.path.join(case_dir, "out")
     os.mkdir(out_dir)
     out = os.path.join(out_dir, "result.json")
-    argv = [a.replace("{model}", model or "").replace("{dir}", case_dir) for a in args]
+    model_name = os.path.basename(model) if model else ""
+    argv = [a.replace("{model_name}", model_name).replace("{model}", model or "").replace("{dir}", case_dir) for a in args]
     if "--json" in argv:
         i = argv.index("--json")
         if i + 1 < len(argv):
             out = argv[i + 1]
     else:
         argv += ["--json", out]
+    out_existed = os.path.exists(out)
     try:
-        proc = subprocess.run([binary, "inspect"] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT_S)
+        proc = subprocess.run([binary, "inspect"] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=TIMEOUT_S,
+                              cwd=case_dir, preexec_fn=LIMIT_MEMORY)
     except subprocess.TimeoutExpired:
         return f"hung: no exit within {TIMEOUT_S} s"
     stdout = proc.stdout.decode("utf-8", "replace")
@@ -548,11 +616,13 @@ def run_case(binary, root, name, fixture, args, code, expect):
             return f"--json output is not JSON: {e}"
         return expect(stdout, doc) if expect else None
 
-    if os.path.exists(out):
+    if os.path.exists(out) and not out_existed:
         return "--json OUT exists after a failure"
     lines = stderr.splitlines()
     if len(lines) != 1 or not stderr.endswith("\n"):
         return f"stderr is {len(lines)} lines, want exactly 1: {shown}"
+    if len(stderr) > MAX_MESSAGE_CHARS:
+        return f"stderr line is {len(stderr)} chars, over {MAX_MESSAGE_CHARS}: {shown}"
     if not stderr.startswith("partplan:"):
         return f"stderr does not start with 'partplan:': {shown}"
     wanted = list(expect)
@@ -575,7 +645,8 @@ def run_preexisting_out(binary, root):
     with open(out, "w") as f:
         f.write("old\n")
     try:
-        proc = subprocess.run([binary, "inspect", model, "--json", out], capture_output=True, timeout=TIMEOUT_S)
+        proc = subprocess.run([binary, "inspect", model, "--json", out], capture_output=True, timeout=TIMEOUT_S,
+                              preexec_fn=LIMIT_MEMORY)
     except subprocess.TimeoutExpired:
         return "hung"
     if proc.returncode != MODEL:
@@ -593,6 +664,8 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     if not os.access(binary, os.X_OK):
         sys.exit(f"{binary}: not an executable")
+    global LIMIT_MEMORY
+    LIMIT_MEMORY = memory_limiter(binary)
     names = [c[0] for c in CASES]
     assert len(names) == len(set(names)), "case names must be unique"
     root = tempfile.mkdtemp(prefix="partplan_bad_inputs_")
