@@ -17,6 +17,7 @@ std::string shape_text(const ir::Tensor& t) {
 
 nlohmann::json shape_json(const ir::Tensor& t) {
   if (t.shape_known) return t.shape;
+  if (!t.declared_shape) return nullptr;  // not even the rank is known
   nlohmann::json dims = nlohmann::json::array();
   if (t.declared_shape)
     for (const auto& d : *t.declared_shape) dims.push_back(d.is_known() ? nlohmann::json(d.value) : nlohmann::json(d.symbol.empty() ? "?" : d.symbol));
