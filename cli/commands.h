@@ -9,6 +9,7 @@ namespace cli {
 using Action = std::function<int()>;
 
 Action add_inspect_command(CLI::App& app);
+Action add_run_command(CLI::App& app);
 // Prints version, libraries and GPUs found.
 int print_version();
 

@@ -11,6 +11,8 @@ enum class ErrorKind {
   file = 3,         // cannot read the file, not an ONNX model, external data missing or refused
   model = 4,        // structurally invalid: cycle, dangling input, duplicate name, IR/opset out of range
   shape = 5,        // shape resolution failed: unbound dim, mismatch, overflow, over the size limit
+  unsupported = 6,  // valid ONNX that partplan cannot run (an op, attribute value or dtype)
+  mismatch = 7,     // outputs differ from the reference beyond the tolerance
   internal = 70,    // a bug in partplan
 };
 

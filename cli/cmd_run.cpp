@@ -1,0 +1,193 @@
+// `partplan run MODEL --device cpu[:threads=N]`: run the model end to end on one device,
+// print latency percentiles and throughput, optionally save outputs and a run file.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "cli/commands.h"
+#include "cli/shape_flags.h"
+#include "ir/atomic_write.h"
+#include "ir/cost.h"
+#include "ir/error.h"
+#include "onnx_loader/onnx_loader.h"
+#include "onnx_loader/tensor_file.h"
+#include "runtime/device_spec.h"
+#include "runtime/executor.h"
+#include "runtime/latency_stats.h"
+#include "runtime/library_versions.h"
+
+namespace cli {
+
+namespace {
+
+struct RunOptions {
+  std::string model;
+  ShapeFlags shape;
+  std::string device = "cpu";
+  int iterations = 10;
+  int warmup = 3;
+  std::string inputs_dir;
+  std::string save_outputs_dir;
+  std::string json_path;
+  uint32_t seed = 0;
+  bool quiet = false;
+};
+
+// Fills a tensor with reproducible values: floats in [-1, 1), integers in [0, 4) (small, so
+// they are valid indices for typical embedding/Gather inputs), bools at random.
+void fill_random(runtime::Tensor& t, std::mt19937& rng) {
+  const int64_t n = t.element_count();
+  std::uniform_real_distribution<float> real(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> small(0, 3);
+  for (int64_t i = 0; i < n; ++i) {
+    switch (t.dtype) {
+      case ir::DType::float32: t.as<float>()[i] = real(rng); break;
+      case ir::DType::float64: t.as<double>()[i] = real(rng); break;
+      case ir::DType::int64: t.as<int64_t>()[i] = small(rng); break;
+      case ir::DType::int32: t.as<int32_t>()[i] = small(rng); break;
+      case ir::DType::boolean: t.as<uint8_t>()[i] = static_cast<uint8_t>(small(rng) & 1); break;
+      default: throw ir::Error(ir::ErrorKind::unsupported, "random inputs of type " + std::string(ir::dtype_name(t.dtype)) + " are not supported; give --inputs");
+    }
+  }
+}
+
+std::string shape_text(const std::vector<int64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ",")); }
+
+int run_model(const RunOptions& options) {
+  ir::ShapeBindings bindings = options.shape.bindings();
+  const auto specs = runtime::parse_device_list(options.device, "--device");
+  if (specs.size() != 1) throw ir::Error(ir::ErrorKind::usage, "--device: run takes one device (plans across devices come with `partplan run --plan`)");
+  if (options.iterations < 1 || options.warmup < 0) throw ir::Error(ir::ErrorKind::usage, "--iterations must be >= 1 and --warmup >= 0");
+
+  onnx_loader::LoadedModel model = onnx_loader::load_model(options.model);
+  ir::Graph& graph = model.graph;
+
+  // Inputs from files bind their shapes, unless --shape already did.
+  std::vector<onnx_loader::NamedTensor> given;
+  if (!options.inputs_dir.empty()) {
+    for (const std::string& file : onnx_loader::numbered_tensor_files(options.inputs_dir, "input")) given.push_back(onnx_loader::read_tensor_file(file));
+    if (given.size() != graph.inputs.size())
+      throw ir::Error(ir::ErrorKind::usage, "--inputs " + options.inputs_dir + ": " + std::to_string(given.size()) + " input_K.pb files, the model takes " +
+                                                std::to_string(graph.inputs.size()) + " inputs");
+    for (size_t i = 0; i < given.size(); ++i) {
+      const std::string& name = graph.tensor(graph.inputs[i]).name;
+      if (!given[i].name.empty() && given[i].name != name)
+        throw ir::Error(ir::ErrorKind::usage, "--inputs: input_" + std::to_string(i) + ".pb holds '" + given[i].name + "', the model's input " +
+                                                  std::to_string(i) + " is '" + name + "'");
+      bindings.input_shapes.emplace(name, given[i].data.dims);
+    }
+  }
+  const ir::ShapeReport shapes = ir::resolve_shapes(graph, bindings, model.path);
+  if (!shapes.unsupported.empty()) {
+    const ir::Node& first = graph.node(shapes.unsupported.front());
+    throw ir::Error(ir::ErrorKind::unsupported, model.path + ": node '" + first.name + "' (" + first.op_type + ") is not supported" +
+                                                    (shapes.unsupported.size() > 1 ? fmt::format(" (and {} more; see partplan inspect)", shapes.unsupported.size() - 1) : ""));
+  }
+  ir::compute_costs(graph);
+
+  auto devices = runtime::create_devices(specs);
+  runtime::Device& device = *devices.front();
+  runtime::Executor executor(graph, device);
+
+  std::vector<runtime::Tensor> inputs;
+  std::mt19937 rng(options.seed);
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    const ir::Tensor& info = graph.tensor(graph.inputs[i]);
+    runtime::Tensor t = device.allocate(info.dtype, info.shape);
+    if (!given.empty()) {
+      if (given[i].data.dtype != info.dtype)
+        throw ir::Error(ir::ErrorKind::usage, "--inputs: input '" + info.name + "' is " + std::string(ir::dtype_name(given[i].data.dtype)) +
+                                                  ", the model wants " + std::string(ir::dtype_name(info.dtype)));
+      std::copy(given[i].data.bytes.begin(), given[i].data.bytes.end(), static_cast<char*>(t.data));
+    } else {
+      fill_random(t, rng);
+    }
+    inputs.push_back(std::move(t));
+  }
+
+  std::vector<runtime::Tensor> outputs;
+  for (int i = 0; i < options.warmup; ++i) outputs = executor.run(inputs);
+  device.reset_peak_memory();
+  std::vector<double> latencies_ms;
+  std::vector<double> node_total_us(graph.nodes.size(), 0.0), node_time_us;
+  for (int i = 0; i < options.iterations; ++i) {
+    outputs.clear();
+    const auto start = std::chrono::steady_clock::now();
+    outputs = executor.run(inputs, &node_time_us);
+    latencies_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    for (size_t n = 0; n < node_total_us.size(); ++n) node_total_us[n] += node_time_us[n];
+  }
+  const runtime::LatencySummary latency = runtime::summarize(latencies_ms);
+  const runtime::MemoryStats memory = device.memory();
+
+  if (!options.save_outputs_dir.empty()) {
+    std::filesystem::create_directories(options.save_outputs_dir);
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const ir::Tensor& info = graph.tensor(graph.outputs[i]);
+      onnx_loader::write_tensor_file((std::filesystem::path(options.save_outputs_dir) / ("output_" + std::to_string(i) + ".pb")).string(), info.name,
+                                     outputs[i].dtype, outputs[i].shape, outputs[i].data, static_cast<size_t>(outputs[i].size_bytes()));
+    }
+  }
+  if (!options.json_path.empty()) {
+    nlohmann::json doc;
+    doc["schema"] = "partplan.run/1";
+    doc["model"] = {{"path", model.path}, {"sha256", model.sha256}};
+    nlohmann::json bound = nlohmann::json::object();
+    for (ir::TensorId t : graph.inputs) bound[graph.tensor(t).name] = graph.tensor(t).shape;
+    doc["input_shapes"] = bound;
+    doc["device"] = {{"name", device.name()}, {"description", device.description()}};
+    nlohmann::json libraries = nlohmann::json::object();
+    for (const auto& [library, version] : runtime::library_versions()) libraries[library] = version;
+    doc["libraries"] = libraries;
+    doc["iterations"] = options.iterations;
+    doc["warmup"] = options.warmup;
+    doc["inputs"] = options.inputs_dir.empty() ? nlohmann::json(fmt::format("random (seed {})", options.seed)) : nlohmann::json(options.inputs_dir);
+    doc["latency_ms"] = {{"mean", latency.mean}, {"min", latency.min}, {"p50", latency.p50}, {"p90", latency.p90}, {"p99", latency.p99}, {"max", latency.max}};
+    doc["throughput_per_s"] = 1000.0 / latency.mean;
+    doc["peak_memory_bytes"] = memory.peak_bytes;
+    nlohmann::json nodes = nlohmann::json::array();
+    for (size_t n = 0; n < graph.nodes.size(); ++n)
+      nodes.push_back({{"name", graph.nodes[n].name}, {"op_type", graph.nodes[n].op_type}, {"mean_us", node_total_us[n] / options.iterations},
+                       {"flops", graph.costs[n].flops}});
+    doc["nodes"] = nodes;
+    ir::write_file_atomically(options.json_path, doc.dump(1) + "\n");
+  }
+  if (!options.quiet) {
+    fmt::print("model    {}\n", model.path);
+    for (ir::TensorId t : graph.inputs) fmt::print("input    {} {} {}\n", graph.tensor(t).name, ir::dtype_name(graph.tensor(t).dtype), shape_text(graph.tensor(t).shape));
+    fmt::print("device   {}\n", device.description());
+    fmt::print("inputs   {}\n", options.inputs_dir.empty() ? fmt::format("random (seed {})", options.seed) : options.inputs_dir);
+    fmt::print("latency  mean {:.3f} ms  p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  (min {:.3f}, {} iterations after {} warm-up)\n", latency.mean, latency.p50,
+               latency.p90, latency.p99, latency.min, options.iterations, options.warmup);
+    fmt::print("throughput {:.1f} runs/s\n", 1000.0 / latency.mean);
+    fmt::print("peak memory {:.2f} MiB (activations and outputs; weights are used in place)\n", static_cast<double>(memory.peak_bytes) / (1 << 20));
+  }
+  return 0;
+}
+
+}  // namespace
+
+Action add_run_command(CLI::App& app) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* command = app.add_subcommand("run", "Run a model end to end on one device and measure its latency");
+  command->add_option("model", options->model, "ONNX model file")->required();
+  options->shape.add_to(*command);
+  command->add_option("--device", options->device, "Device: cpu or cpu:threads=N (default cpu, 1 thread)");
+  command->add_option("--iterations", options->iterations, "Timed runs (default 10)");
+  command->add_option("--warmup", options->warmup, "Untimed runs first (default 3)");
+  command->add_option("--inputs", options->inputs_dir, "Folder with input_K.pb TensorProto files (the ONNX test layout); default: random inputs");
+  command->add_option("--seed", options->seed, "Seed for random inputs (default 0)");
+  command->add_option("--save-outputs", options->save_outputs_dir, "Write the last run's outputs there as output_K.pb");
+  command->add_option("--json", options->json_path, "Write the measurements as JSON (partplan.run/1)");
+  command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
+  return [command, options]() -> int {
+    if (!command->parsed()) return -1;
+    return run_model(*options);
+  };
+}
+
+}  // namespace cli

@@ -1,0 +1,125 @@
+#include "runtime/cpu/cpu_device.h"
+
+#include <omp.h>
+#include <pthread.h>
+#include <sched.h>
+
+#include <cstdlib>
+#include <exception>
+#include <future>
+
+#include "ir/error.h"
+#include "runtime/cpu/cpu_kernels.h"
+
+namespace runtime::cpu {
+
+CpuDevice::CpuDevice(int index, int threads, std::vector<int> cores)
+    : name_("cpu" + std::to_string(index)),
+      cores_(std::move(cores)),
+      counter_(std::make_shared<MemoryCounter>()) {
+  context_.threads = threads;
+  context_.engine = dnnl::engine(dnnl::engine::kind::cpu, 0);
+  context_.stream = dnnl::stream(context_.engine);
+  worker_ = std::thread([this] { worker_loop(); });
+}
+
+CpuDevice::~CpuDevice() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  worker_.join();
+}
+
+std::string CpuDevice::description() const {
+  std::string text = "cpu:threads=" + std::to_string(context_.threads);
+  if (cores_.empty()) return text + " (not pinned)";
+  text += " (cores ";
+  for (size_t i = 0; i < cores_.size(); ++i) text += (i ? "," : "") + std::to_string(cores_[i]);
+  return text + ")";
+}
+
+void CpuDevice::worker_loop() {
+  if (!cores_.empty()) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int core : cores_) CPU_SET(core, &set);
+    // Best effort: a container may forbid it; the device still works, unpinned.
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+  }
+  // This thread's OpenMP team size: every parallel region a kernel opens from here
+  // (oneDNN's included) uses exactly the device's threads.
+  omp_set_num_threads(context_.threads);
+  while (true) {
+    std::function<void()> work;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      work = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    work();
+  }
+}
+
+void CpuDevice::execute(const std::function<void()>& work) {
+  if (std::this_thread::get_id() == worker_.get_id()) {
+    work();
+    return;
+  }
+  std::promise<void> done;
+  auto finished = done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back([&] {
+      try {
+        work();
+        done.set_value();
+      } catch (...) {
+        done.set_exception(std::current_exception());
+      }
+    });
+  }
+  wake_.notify_one();
+  finished.get();
+}
+
+bool CpuDevice::supports(const ir::Graph& graph, const ir::Node& node) const {
+  if (node.op == ir::OpKind::unknown || node.has_subgraph) return false;
+  for (ir::TensorId t : node.inputs)
+    if (t != ir::no_tensor && (!graph.tensor(t).shape_known || graph.tensor(t).dtype == ir::DType::string)) return false;
+  for (ir::TensorId t : node.outputs)
+    if (t != ir::no_tensor && !graph.tensor(t).shape_known) return false;
+  return true;
+}
+
+std::unique_ptr<Kernel> CpuDevice::make_kernel(const ir::Graph& graph, const ir::Node& node) {
+  if (!supports(graph, node))
+    throw ir::Error(ir::ErrorKind::unsupported, "node '" + node.name + "' (" + node.op_type + ") cannot run on " + name_);
+  std::unique_ptr<Kernel> kernel = kernel_factory(node.op)(context_);
+  // Prepared on the worker: primitive creation may look at the thread count.
+  execute([&] { kernel->prepare(graph, node); });
+  return kernel;
+}
+
+Tensor CpuDevice::allocate(ir::DType dtype, const std::vector<int64_t>& shape) {
+  Tensor t;
+  t.dtype = dtype;
+  t.shape = shape;
+  const int64_t bytes = t.size_bytes();
+  // 64-byte alignment (a cache line; what oneDNN and AVX-512 loads like best).
+  const auto rounded = static_cast<size_t>(std::max<int64_t>((bytes + 63) / 64 * 64, 64));
+  void* memory = std::aligned_alloc(64, rounded);
+  if (memory == nullptr) throw std::bad_alloc();
+  counter_->on_allocate(static_cast<int64_t>(rounded));
+  t.data = memory;
+  t.storage = std::shared_ptr<void>(memory, [counter = counter_, rounded](void* p) {
+    std::free(p);
+    counter->on_release(static_cast<int64_t>(rounded));
+  });
+  return t;
+}
+
+}  // namespace runtime::cpu

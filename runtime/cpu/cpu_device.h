@@ -1,0 +1,50 @@
+#pragma once
+// A CPU device: one worker thread, pinned to its own cores where the machine has enough,
+// that runs every kernel of this device with exactly `threads` OpenMP threads (its own
+// OpenMP team, so two CPU devices compute side by side without oversubscribing).
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "runtime/cpu/cpu_context.h"
+#include "runtime/device.h"
+
+namespace runtime::cpu {
+
+class CpuDevice final : public Device {
+ public:
+  // `cores`: the CPUs to pin to (empty: not pinned).
+  CpuDevice(int index, int threads, std::vector<int> cores);
+  ~CpuDevice() override;
+  CpuDevice(const CpuDevice&) = delete;
+  CpuDevice& operator=(const CpuDevice&) = delete;
+
+  DeviceKind kind() const override { return DeviceKind::cpu; }
+  const std::string& name() const override { return name_; }
+  std::string description() const override;
+  bool supports(const ir::Graph& graph, const ir::Node& node) const override;
+  std::unique_ptr<Kernel> make_kernel(const ir::Graph& graph, const ir::Node& node) override;
+  Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape) override;
+  MemoryStats memory() const override { return counter_->stats(); }
+  void reset_peak_memory() override { counter_->reset_peak(); }
+  void execute(const std::function<void()>& work) override;
+
+  int threads() const { return context_.threads; }
+
+ private:
+  void worker_loop();
+
+  std::string name_;
+  std::vector<int> cores_;
+  CpuContext context_;
+  std::shared_ptr<MemoryCounter> counter_;  // shared with tensors that outlive a run
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace runtime::cpu

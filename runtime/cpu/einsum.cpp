@@ -1,0 +1,6 @@
+// PLACEHOLDER: kernels not written yet (being written now); each factory throws unsupported.
+#include "runtime/cpu/cpu_kernels.h"
+#include "ir/error.h"
+namespace runtime::cpu {
+std::unique_ptr<Kernel> make_Einsum(CpuContext&) { throw ir::Error(ir::ErrorKind::unsupported, "no CPU kernel for Einsum yet"); }
+}  // namespace runtime::cpu

@@ -1,0 +1,7 @@
+// PLACEHOLDER: kernels not written yet (being written now); each factory throws unsupported.
+#include "runtime/cpu/cpu_kernels.h"
+#include "ir/error.h"
+namespace runtime::cpu {
+std::unique_ptr<Kernel> make_Gemm(CpuContext&) { throw ir::Error(ir::ErrorKind::unsupported, "no CPU kernel for Gemm yet"); }
+std::unique_ptr<Kernel> make_MatMul(CpuContext&) { throw ir::Error(ir::ErrorKind::unsupported, "no CPU kernel for MatMul yet"); }
+}  // namespace runtime::cpu

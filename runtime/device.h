@@ -1,0 +1,39 @@
+#pragma once
+// A device partplan can run nodes on. Capability is not placement: a device says what it
+// can run (supports); only the planner decides where a node does run.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "runtime/kernel.h"
+#include "runtime/memory_stats.h"
+#include "runtime/tensor.h"
+
+namespace runtime {
+
+enum class DeviceKind { cpu, cuda };
+
+class Device {
+ public:
+  virtual ~Device() = default;
+  virtual DeviceKind kind() const = 0;
+  // Stable, unique within a device set: "cpu0", "cpu1", "cuda0".
+  virtual const std::string& name() const = 0;
+  // What this device is, for output files: "cpu:threads=2 (cores 0-1)".
+  virtual std::string description() const = 0;
+  // True when a kernel exists for the node's op and dtypes. Never throws.
+  virtual bool supports(const ir::Graph& graph, const ir::Node& node) const = 0;
+  // A prepared kernel for the node; throws ir::Error(unsupported) naming the node.
+  virtual std::unique_ptr<Kernel> make_kernel(const ir::Graph& graph, const ir::Node& node) = 0;
+  // Memory for a tensor of this shape on this device, counted in memory().
+  virtual Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape) = 0;
+  virtual MemoryStats memory() const = 0;
+  virtual void reset_peak_memory() = 0;
+  // Runs `work` on the device's own worker thread (whose thread count the device owns)
+  // and waits for it; an exception thrown by `work` is rethrown here.
+  virtual void execute(const std::function<void()>& work) = 0;
+};
+
+}  // namespace runtime

@@ -1,0 +1,80 @@
+#include "runtime/device_spec.h"
+
+#include <sched.h>
+
+#include <charconv>
+
+#include "ir/error.h"
+#include "runtime/cpu/cpu_device.h"
+
+namespace runtime {
+
+namespace {
+
+int parse_int(const std::string& text, const std::string& flag, const std::string& whole) {
+  int value = -1;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || value < 0)
+    throw ir::Error(ir::ErrorKind::usage, flag + ": '" + whole + "': '" + text + "' is not a non-negative integer");
+  return value;
+}
+
+}  // namespace
+
+std::vector<DeviceSpec> parse_device_list(const std::string& text, const std::string& flag) {
+  std::vector<DeviceSpec> specs;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    DeviceSpec spec;
+    spec.text = item;
+    const auto colon = item.find(':');
+    const std::string kind = item.substr(0, colon);
+    const std::string options = colon == std::string::npos ? "" : item.substr(colon + 1);
+    if (kind == "cpu") {
+      spec.kind = DeviceKind::cpu;
+      if (!options.empty()) {
+        if (options.rfind("threads=", 0) != 0) throw ir::Error(ir::ErrorKind::usage, flag + ": '" + item + "': cpu takes threads=N");
+        spec.threads = parse_int(options.substr(8), flag, item);
+        if (spec.threads < 1) throw ir::Error(ir::ErrorKind::usage, flag + ": '" + item + "': threads must be at least 1");
+      }
+    } else if (kind == "cuda") {
+      spec.kind = DeviceKind::cuda;
+      if (!options.empty()) spec.index = parse_int(options, flag, item);
+    } else {
+      throw ir::Error(ir::ErrorKind::usage, flag + ": '" + item + "' is not a device (use cpu, cpu:threads=N, cuda or cuda:N)");
+    }
+    specs.push_back(spec);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return specs;
+}
+
+std::vector<std::unique_ptr<Device>> create_devices(const std::vector<DeviceSpec>& specs) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  std::vector<int> cores;
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0)
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &allowed)) cores.push_back(c);
+  int wanted = 0;
+  for (const DeviceSpec& s : specs) wanted += s.kind == DeviceKind::cpu ? s.threads : 0;
+  // Pin only when every CPU device can have cores of its own; otherwise let the OS share.
+  const bool pin = wanted <= static_cast<int>(cores.size());
+  std::vector<std::unique_ptr<Device>> devices;
+  size_t next_core = 0;
+  int cpu_index = 0;
+  for (const DeviceSpec& s : specs) {
+    if (s.kind == DeviceKind::cuda)
+      throw ir::Error(ir::ErrorKind::unsupported, "device '" + s.text + "': the CUDA runtime is not available yet");
+    std::vector<int> mine;
+    if (pin)
+      for (int i = 0; i < s.threads; ++i) mine.push_back(cores[next_core++]);
+    devices.push_back(std::make_unique<cpu::CpuDevice>(cpu_index++, s.threads, std::move(mine)));
+  }
+  return devices;
+}
+
+}  // namespace runtime

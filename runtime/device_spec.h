@@ -1,0 +1,24 @@
+#pragma once
+// Parsing device lists as the user writes them: "cpu", "cpu:threads=2",
+// "cpu:threads=1,cpu:threads=1", "cuda", "cuda:0".
+#include <string>
+#include <vector>
+
+#include "runtime/device.h"
+
+namespace runtime {
+
+struct DeviceSpec {
+  DeviceKind kind = DeviceKind::cpu;
+  int threads = 1;  // cpu only
+  int index = 0;    // cuda only
+  std::string text;  // as written, for messages
+};
+
+// Throws ir::Error(usage) naming `flag` for anything malformed.
+std::vector<DeviceSpec> parse_device_list(const std::string& text, const std::string& flag);
+
+// Creates the devices; CPU devices get consecutive, disjoint cores where there are enough.
+std::vector<std::unique_ptr<Device>> create_devices(const std::vector<DeviceSpec>& specs);
+
+}  // namespace runtime

@@ -1,0 +1,101 @@
+#include "runtime/executor.h"
+
+#include <chrono>
+
+#include "ir/cost.h"
+#include "ir/error.h"
+
+namespace runtime {
+
+Tensor constant_tensor(const ir::Tensor& tensor) {
+  Tensor t;
+  t.dtype = tensor.value->dtype;
+  t.shape = tensor.value->dims;
+  // Kernels never write their inputs, so the weight's bytes are used in place, not copied.
+  t.data = const_cast<char*>(tensor.value->bytes.data());
+  return t;
+}
+
+Executor::Executor(const ir::Graph& graph, Device& device) : graph_(graph), device_(device) {
+  constants_.resize(graph.tensors.size());
+  for (size_t t = 0; t < graph.tensors.size(); ++t)
+    if (graph.tensors[t].value) constants_[t] = constant_tensor(graph.tensors[t]);
+
+  std::vector<int64_t> last_use(graph.tensors.size(), -1);
+  for (size_t i = 0; i < graph.nodes.size(); ++i)
+    for (ir::TensorId t : graph.nodes[i].inputs)
+      if (t != ir::no_tensor) last_use[static_cast<size_t>(t)] = static_cast<int64_t>(i);
+  release_after_.resize(graph.nodes.size());
+  kernels_.resize(graph.nodes.size());
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const ir::Node& node = graph.nodes[i];
+    if (ir::is_constant_node(graph, node)) continue;
+    kernels_[i] = device.make_kernel(graph, node);
+    for (ir::TensorId t : node.outputs) {
+      if (t == ir::no_tensor || graph.tensor(t).is_graph_output) continue;
+      // An output nobody reads is dropped right after its node.
+      const int64_t last = last_use[static_cast<size_t>(t)];
+      release_after_[last < 0 ? i : static_cast<size_t>(last)].push_back(t);
+    }
+  }
+  for (ir::TensorId t : graph.inputs) {
+    const int64_t last = last_use[static_cast<size_t>(t)];
+    if (last >= 0 && !graph.tensor(t).is_graph_output) release_after_[static_cast<size_t>(last)].push_back(t);
+  }
+}
+
+std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us) {
+  if (inputs.size() != graph_.inputs.size())
+    throw ir::Error(ir::ErrorKind::usage, "the model takes " + std::to_string(graph_.inputs.size()) + " inputs, " +
+                                              std::to_string(inputs.size()) + " given");
+  std::vector<Tensor> slots(graph_.tensors.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const ir::Tensor& declared = graph_.tensor(graph_.inputs[i]);
+    if (inputs[i].dtype != declared.dtype || inputs[i].shape != declared.shape)
+      throw ir::Error(ir::ErrorKind::usage, "input '" + declared.name + "' does not match the shape and type the model was resolved for");
+    slots[static_cast<size_t>(graph_.inputs[i])] = inputs[i];
+  }
+  if (node_time_us) node_time_us->assign(graph_.nodes.size(), 0.0);
+
+  device_.execute([&] {
+    std::vector<const Tensor*> in;
+    std::vector<Tensor*> out;
+    for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+      if (!kernels_[i]) continue;
+      const ir::Node& node = graph_.nodes[i];
+      in.clear();
+      out.clear();
+      for (ir::TensorId t : node.inputs) {
+        if (t == ir::no_tensor) {
+          in.push_back(nullptr);
+        } else {
+          const auto index = static_cast<size_t>(t);
+          in.push_back(constants_[index].data ? &constants_[index] : &slots[index]);
+        }
+      }
+      for (ir::TensorId t : node.outputs) {
+        if (t == ir::no_tensor) {
+          out.push_back(nullptr);
+          continue;
+        }
+        const ir::Tensor& info = graph_.tensor(t);
+        slots[static_cast<size_t>(t)] = device_.allocate(info.dtype, info.shape);
+        out.push_back(&slots[static_cast<size_t>(t)]);
+      }
+      const auto start = std::chrono::steady_clock::now();
+      kernels_[i]->run(in, out);
+      if (node_time_us)
+        (*node_time_us)[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+      for (ir::TensorId t : release_after_[i]) slots[static_cast<size_t>(t)] = Tensor{};
+    }
+  });
+
+  std::vector<Tensor> outputs;
+  for (ir::TensorId t : graph_.outputs) {
+    const auto index = static_cast<size_t>(t);
+    outputs.push_back(constants_[index].data ? constants_[index] : slots[index]);
+  }
+  return outputs;
+}
+
+}  // namespace runtime

@@ -1,0 +1,34 @@
+#pragma once
+// Runs a resolved ir::Graph on one device: every node's kernel is prepared up front (never
+// timed); run() executes the nodes in graph order on the device's worker, frees each
+// activation after its last use, and can time every node.
+#include <memory>
+#include <vector>
+
+#include "ir/graph.h"
+#include "runtime/device.h"
+
+namespace runtime {
+
+class Executor {
+ public:
+  // Throws ir::Error(unsupported) naming the first node the device cannot run.
+  Executor(const ir::Graph& graph, Device& device);
+
+  // `inputs`: one per graph input, in graph.inputs order, with the resolved shapes and dtypes
+  // (checked). Returns the graph outputs in graph.outputs order. When `node_time_us` is given
+  // it receives each node's wall time (0 for constant nodes, which are not run).
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us = nullptr);
+
+ private:
+  const ir::Graph& graph_;
+  Device& device_;
+  std::vector<std::unique_ptr<Kernel>> kernels_;      // per node; null for constant nodes
+  std::vector<std::vector<ir::TensorId>> release_after_;  // per node: activations whose last use it is
+  std::vector<Tensor> constants_;                     // per tensor: weights and folded values (borrowed)
+};
+
+// The tensor's constant value (weight or folded) as a borrowed runtime tensor.
+Tensor constant_tensor(const ir::Tensor& tensor);
+
+}  // namespace runtime
