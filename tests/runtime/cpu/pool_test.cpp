@@ -1,0 +1,3 @@
+// Unit cases for runtime/cpu/pool.cpp: odd shapes (size-1 dims, broadcasting, negative axes,
+// empty tensors where ONNX allows), values worked out by hand or from the ONNX spec.
+#include "tests/runtime/cpu/kernel_test_util.h"
