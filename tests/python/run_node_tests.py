@@ -30,6 +30,13 @@ from check_node_tests import KNOWN_OUT_OF_SCOPE, constantize, default_opset, op_
 
 RTOL, ATOL = 1e-3, 1e-4
 
+# Ops of ir/ops.def that ONNX's node tests do not reach at opset 21 (no case, or no version
+# adapter), with where their kernel is checked instead. Every other op must pass a node test.
+COVERED_ELSEWHERE = {
+    "Constant": "folded by the loader, never a kernel at run time; tests/onnx_loader",
+    "GlobalMaxPool": "no opset-21 adapter for its node test; unit cases in tests/runtime/cpu/pool_test.cpp",
+}
+
 
 def compare(expected, got):
     if expected.shape != got.shape:
@@ -128,6 +135,11 @@ def main():
     for line in failed:
         print(f"FAIL {line}")
     print("per op (passed/failed/skipped): " + ", ".join(f"{op} {p}/{f}/{s}" for op, (p, f, s) in sorted(per_op.items())))
+    if not args.filter:
+        uncovered = sorted(op for op in ops if per_op[op][0] == 0 and op not in COVERED_ELSEWHERE)
+        for op in uncovered:
+            failed.append(f"{op}: no node test of this op passed (add a kernel or a reason to COVERED_ELSEWHERE)")
+            print(f"FAIL {op}: no passing node test")
     print(f"{len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")
     return 1 if failed else 0
 
