@@ -20,7 +20,9 @@ void infer_where(ShapeContext& ctx) {
 
 void infer_cast(ShapeContext& ctx) {
   const int64_t to = ctx.attr_int("to", 0);
-  if (!is_known_dtype(static_cast<int32_t>(to))) ctx.fail("attribute 'to' names unsupported type " + std::to_string(to));
+  if (!is_known_dtype(static_cast<int32_t>(to)))
+    throw Error(ErrorKind::unsupported, "node '" + ctx.node().name + "' (Cast): target type " + std::to_string(to) +
+                                            " (float8, int4, complex or string) is not supported");
   ctx.set_output(0, static_cast<DType>(to), ctx.input_shape(0));
 }
 

@@ -74,7 +74,8 @@ std::string read_external(const onnx::TensorProto& proto, const TensorSource& so
 ir::TensorData take_tensor(onnx::TensorProto& proto, const TensorSource& source) {
   const std::string& name = proto.name();
   if (!ir::is_known_dtype(proto.data_type()) || proto.data_type() == static_cast<int>(ir::DType::string))
-    fail(source, name, "unsupported element type " + std::to_string(proto.data_type()));
+    fail(source, name, "element type " + std::to_string(proto.data_type()) + " (float8, int4, complex or string) is not supported",
+         ir::ErrorKind::unsupported);
   ir::TensorData t;
   t.dtype = static_cast<ir::DType>(proto.data_type());
   t.dims.assign(proto.dims().begin(), proto.dims().end());

@@ -1,7 +1,221 @@
-// PLACEHOLDER: kernels not written yet (being written now); each factory throws unsupported.
+// Conv and ConvTranspose on oneDNN's (de)convolution primitives over plain NC... tensors;
+// constant weights are reordered once, in prepare(), into the layout the primitive picks.
+#include <algorithm>
+#include <array>
+
 #include "runtime/cpu/cpu_kernels.h"
-#include "ir/error.h"
+#include "runtime/cpu/dnnl_step.h"
+
 namespace runtime::cpu {
-std::unique_ptr<Kernel> make_Conv(CpuContext&) { throw ir::Error(ir::ErrorKind::unsupported, "no CPU kernel for Conv yet"); }
-std::unique_ptr<Kernel> make_ConvTranspose(CpuContext&) { throw ir::Error(ir::ErrorKind::unsupported, "no CPU kernel for ConvTranspose yet"); }
+
+namespace {
+
+using dnnl::memory;
+
+// Python's floor division: ConvTranspose's SAME padding may split a negative total.
+int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0); }
+
+std::vector<int64_t> ints_or(const ir::Node& node, const std::string& name, size_t count, int64_t fallback) {
+  auto values = attr_ints(node, name);
+  if (values.empty()) return std::vector<int64_t>(count, fallback);
+  if (values.size() != count) unsupported(node, "attribute '" + name + "' has " + std::to_string(values.size()) + " entries");
+  return values;
+}
+
+class ConvKernel final : public Kernel {
+ public:
+  ConvKernel(CpuContext& context, bool transpose) : context_(context), transpose_(transpose) {}
+
+  void prepare(const ir::Graph& graph, const ir::Node& node) override {
+    require_float32(graph, node);
+    const auto& x = input_info(graph, node, 0).shape;
+    const auto& w = input_info(graph, node, 1).shape;
+    out_shape_ = output_info(graph, node, 0).shape;
+    const size_t n = x.size() - 2;
+    if (n < 1 || n > 3) unsupported(node, "only 1-D, 2-D and 3-D " + node.op_type + " is implemented");
+    empty_ = element_count(out_shape_) == 0;
+    if (empty_) return;
+    if (element_count(x) == 0 || element_count(w) == 0) unsupported(node, "empty input or weights with a non-empty output");
+
+    const int64_t group = attr_int(node, "group", 1);
+    const auto strides = ints_or(node, "strides", n, 1);
+    const auto dilations = ints_or(node, "dilations", n, 1);
+    const std::string auto_pad = attr_string(node, "auto_pad", "NOTSET");
+    const bool same = auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER";
+    const bool has_pads = find_attr(node, "pads") != nullptr;
+    const auto pads = ints_or(node, "pads", 2 * n, 0);
+    const auto output_padding = ints_or(node, "output_padding", n, 0);
+    const std::vector<int64_t> kernel(w.begin() + 2, w.end());
+
+    std::vector<int64_t> pad_l(n), pad_r(n), dilation_minus_1(n);
+    for (size_t i = 0; i < n; ++i) {
+      const int64_t window = (kernel[i] - 1) * dilations[i] + 1;
+      const int64_t in = x[i + 2], out = out_shape_[i + 2];
+      dilation_minus_1[i] = dilations[i] - 1;
+      if (!transpose_) {
+        if (same) {
+          const int64_t total = std::max<int64_t>(0, (out - 1) * strides[i] + window - in);
+          pad_l[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+          pad_r[i] = total - pad_l[i];
+        } else if (auto_pad != "VALID") {
+          pad_l[i] = pads[i];
+          pad_r[i] = pads[i + n];
+        }
+      } else {
+        // As ONNX's reference: SAME splits the padding that yields the output size; otherwise
+        // the begin pad is given and the output size (output_padding, output_shape) fixes the end.
+        if (same && !has_pads) {
+          const int64_t total = strides[i] * (in - 1) + output_padding[i] + window - out;
+          pad_l[i] = auto_pad == "SAME_UPPER" ? floor_div(total, 2) : total - floor_div(total, 2);
+        } else if (auto_pad != "VALID") {
+          pad_l[i] = pads[i];
+        }
+        pad_r[i] = (in - 1) * strides[i] + window - pad_l[i] - out;
+      }
+    }
+
+    // oneDNN's logical weight dims for the ONNX layout, with that layout's strides.
+    const int64_t kernel_elements = element_count(kernel);
+    const auto kernel_strides = strides_of(kernel);
+    std::vector<int64_t> weight_dims, weight_strides;
+    if (!transpose_) {
+      if (w[0] % group != 0) unsupported(node, "output channels are not a multiple of group");
+      weight_dims = group == 1 ? w : std::vector<int64_t>{group, w[0] / group, w[1]};
+      if (group != 1) weight_dims.insert(weight_dims.end(), kernel.begin(), kernel.end());
+      weight_strides = strides_of(weight_dims);
+    } else {
+      // ONNX W is [C, M/group, k...]; oneDNN wants [(group,) M/group, C/group, k...].
+      if (w[0] % group != 0) unsupported(node, "input channels are not a multiple of group");
+      const int64_t m_per_group = w[1], c_per_group = w[0] / group;
+      if (group == 1) {
+        weight_dims = {m_per_group, w[0]};
+        weight_strides = {kernel_elements, m_per_group * kernel_elements};
+      } else {
+        weight_dims = {group, m_per_group, c_per_group};
+        weight_strides = {c_per_group * m_per_group * kernel_elements, kernel_elements, m_per_group * kernel_elements};
+      }
+      weight_dims.insert(weight_dims.end(), kernel.begin(), kernel.end());
+      weight_strides.insert(weight_strides.end(), kernel_strides.begin(), kernel_strides.end());
+    }
+
+    // A ConvTranspose pad oneDNN cannot take (negative: output_padding, odd SAME splits) runs
+    // into a staging buffer that the output then windows into.
+    std::vector<int64_t> dst_shape = out_shape_;
+    if (transpose_ && (std::any_of(pad_l.begin(), pad_l.end(), [](int64_t p) { return p < 0; }) ||
+                       std::any_of(pad_r.begin(), pad_r.end(), [](int64_t p) { return p < 0; }))) {
+      for (size_t i = 0; i < n; ++i) {
+        const int64_t window = (kernel[i] - 1) * dilations[i] + 1;
+        const int64_t left = std::max<int64_t>(pad_l[i], 0), right = std::max<int64_t>(pad_r[i], 0);
+        dst_shape[i + 2] = (x[i + 2] - 1) * strides[i] + window - left - right;
+        if (dst_shape[i + 2] <= 0) unsupported(node, "padding larger than the transposed convolution's output");
+        staging_offset_[i] = pad_l[i] - left;
+        pad_l[i] = left;
+        pad_r[i] = right;
+      }
+      staging_shape_ = dst_shape;
+      staging_.resize(static_cast<size_t>(element_count(dst_shape)));
+    }
+
+    has_bias_ = node.has_input(2);
+    const void* constant_weights = constant_data(graph, node, 1);
+    constant_weights_ = constant_weights != nullptr;
+    const memory::desc src_md = plain_desc(x), dst_md = plain_desc(dst_shape), bias_md = plain_desc({out_shape_[1]});
+    const memory::desc onnx_weights_md = strided_desc(weight_dims, weight_strides);
+    const memory::desc weights_md =
+        constant_weights_ ? memory::desc(to_dims(weight_dims), memory::data_type::f32, memory::format_tag::any) : onnx_weights_md;
+    const auto engine = context_.engine;
+    with_dnnl_errors(node, [&] {
+      memory::desc chosen_weights_md;
+      if (!transpose_) {
+        using Conv = dnnl::convolution_forward;
+        const auto prop = dnnl::prop_kind::forward_inference;
+        const auto alg = dnnl::algorithm::convolution_direct;
+        const Conv::desc desc = has_bias_ ? Conv::desc(prop, alg, src_md, weights_md, bias_md, dst_md, to_dims(strides),
+                                                       to_dims(dilation_minus_1), to_dims(pad_l), to_dims(pad_r))
+                                          : Conv::desc(prop, alg, src_md, weights_md, dst_md, to_dims(strides),
+                                                       to_dims(dilation_minus_1), to_dims(pad_l), to_dims(pad_r));
+        const Conv::primitive_desc pd(desc, user_scratchpad_attr(), engine);
+        step_.create(pd, engine);
+        chosen_weights_md = pd.weights_desc();
+      } else {
+        using Deconv = dnnl::deconvolution_forward;
+        const auto prop = dnnl::prop_kind::forward_inference;
+        const auto alg = dnnl::algorithm::deconvolution_direct;
+        const Deconv::desc desc = has_bias_ ? Deconv::desc(prop, alg, src_md, weights_md, bias_md, dst_md, to_dims(strides),
+                                                           to_dims(dilation_minus_1), to_dims(pad_l), to_dims(pad_r))
+                                            : Deconv::desc(prop, alg, src_md, weights_md, dst_md, to_dims(strides),
+                                                           to_dims(dilation_minus_1), to_dims(pad_l), to_dims(pad_r));
+        const Deconv::primitive_desc pd(desc, user_scratchpad_attr(), engine);
+        step_.create(pd, engine);
+        chosen_weights_md = pd.weights_desc();
+      }
+      step_.bind(DNNL_ARG_SRC, src_md, engine);
+      step_.bind(DNNL_ARG_DST, dst_md, engine);
+      if (has_bias_) step_.bind(DNNL_ARG_BIAS, bias_md, engine);
+      if (constant_weights_)
+        step_.bind_owned(DNNL_ARG_WEIGHTS, reorder_constant(context_, onnx_weights_md, constant_weights, chosen_weights_md));
+      else
+        step_.bind(DNNL_ARG_WEIGHTS, weights_md, engine);
+    });
+  }
+
+  void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
+    if (empty_) return;
+    float* y = outputs[0]->as<float>();
+    step_.set(DNNL_ARG_SRC, inputs[0]->data);
+    if (!constant_weights_) step_.set(DNNL_ARG_WEIGHTS, inputs[1]->data);
+    if (has_bias_) step_.set(DNNL_ARG_BIAS, inputs[2]->data);
+    step_.set(DNNL_ARG_DST, staging_.empty() ? y : staging_.data());
+    step_.execute(context_.stream);
+    if (!staging_.empty()) unstage(y, has_bias_ ? inputs[2]->as<const float>() : nullptr);
+  }
+
+ private:
+  // Output position o reads staging position o + staging_offset_; positions outside the
+  // staging got no contribution from any input, so they hold only the bias.
+  void unstage(float* y, const float* bias) const {
+    std::array<int64_t, 3> out{1, 1, 1}, staged{1, 1, 1}, offset{0, 0, 0};
+    for (size_t i = 0; i + 2 < out_shape_.size(); ++i) {
+      out[i] = out_shape_[i + 2];
+      staged[i] = staging_shape_[i + 2];
+      offset[i] = staging_offset_[i];
+    }
+    const int64_t channels = out_shape_[1], planes = out_shape_[0] * channels;
+    const int64_t out_plane = out[0] * out[1] * out[2], staged_plane = staged[0] * staged[1] * staged[2];
+#pragma omp parallel for if (planes * out_plane > parallel_threshold)
+    for (int64_t p = 0; p < planes; ++p) {
+      const float b = bias ? bias[p % channels] : 0.0f;
+      float* dst = y + p * out_plane;
+      const float* src = staging_.data() + p * staged_plane;
+      for (int64_t i0 = 0; i0 < out[0]; ++i0) {
+        const int64_t s0 = i0 + offset[0];
+        for (int64_t i1 = 0; i1 < out[1]; ++i1) {
+          const int64_t s1 = i1 + offset[1];
+          for (int64_t i2 = 0; i2 < out[2]; ++i2) {
+            const int64_t s2 = i2 + offset[2];
+            const bool inside = s0 >= 0 && s0 < staged[0] && s1 >= 0 && s1 < staged[1] && s2 >= 0 && s2 < staged[2];
+            dst[(i0 * out[1] + i1) * out[2] + i2] = inside ? src[(s0 * staged[1] + s1) * staged[2] + s2] : b;
+          }
+        }
+      }
+    }
+  }
+
+  CpuContext& context_;
+  bool transpose_;
+  bool empty_ = false;
+  bool has_bias_ = false;
+  bool constant_weights_ = false;
+  std::vector<int64_t> out_shape_;
+  DnnlStep step_;
+  std::vector<float> staging_;  // ConvTranspose only, when its pads need a window
+  std::vector<int64_t> staging_shape_;
+  std::array<int64_t, 3> staging_offset_{0, 0, 0};
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> make_Conv(CpuContext& context) { return std::make_unique<ConvKernel>(context, false); }
+std::unique_ptr<Kernel> make_ConvTranspose(CpuContext& context) { return std::make_unique<ConvKernel>(context, true); }
+
 }  // namespace runtime::cpu

@@ -26,7 +26,7 @@ import onnx
 from onnx import numpy_helper, version_converter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_node_tests import KNOWN_OUT_OF_SCOPE, constantize, default_opset, op_set  # noqa: E402
+from check_node_tests import KNOWN_OUT_OF_SCOPE, as_arrays, constantize, default_opset, op_set  # noqa: E402
 
 RTOL, ATOL = 1e-3, 1e-4
 
@@ -43,7 +43,8 @@ def compare(expected, got):
         return f"shape {list(got.shape)} != expected {list(expected.shape)}"
     if expected.dtype != got.dtype:
         return f"dtype {got.dtype} != expected {expected.dtype}"
-    if expected.dtype.kind == "f":
+    if expected.dtype.kind == "f" or expected.dtype.name == "bfloat16":  # ml_dtypes' bfloat16 is kind 'V'
+        expected, got = expected.astype(np.float32), got.astype(np.float32)
         if not np.array_equal(np.isnan(expected), np.isnan(got)):
             return "NaN positions differ"
         e, g = np.nan_to_num(expected.astype(np.float64)), np.nan_to_num(got.astype(np.float64))
@@ -90,7 +91,7 @@ def main():
                     skipped.append(f"{case.name}: no ONNX version adapter to opset 21")
                     per_op[main_op][2] += 1
                     continue
-            inputs, outputs = case.data_sets[0]
+            inputs, outputs = (as_arrays(values) for values in case.data_sets[0])
             if not all(isinstance(o, np.ndarray) for o in outputs) or not constantize(model, inputs):
                 skipped.append(f"{case.name}: non-tensor inputs or outputs (sequences, optionals)")
                 per_op[main_op][2] += 1
