@@ -1,6 +1,7 @@
 // Conv and ConvTranspose on oneDNN's (de)convolution primitives over plain NC... tensors;
 // constant weights are reordered once, in prepare(), into the layout the primitive picks.
 #include <algorithm>
+#include <optional>
 #include <array>
 
 #include "runtime/cpu/cpu_kernels.h"
@@ -119,7 +120,15 @@ class ConvKernel final : public Kernel {
     has_bias_ = node.has_input(2);
     const void* constant_weights = constant_data(graph, node, 1);
     constant_weights_ = constant_weights != nullptr;
-    const memory::desc src_md = plain_desc(x), dst_md = plain_desc(dst_shape), bias_md = plain_desc({out_shape_[1]});
+    const memory::desc plain_src_md = plain_desc(x), plain_dst_md = plain_desc(dst_shape), bias_md = plain_desc({out_shape_[1]});
+    // A forward convolution with constant weights lets oneDNN pick the activation layout
+    // too: its blocked (nChw8c/16c) JIT kernels beat GEMM on plain nchw by far more than the
+    // reorders in and out cost. (Keeping blocked layouts between consecutive convolutions
+    // would save those reorders as well: a later step.)
+    const bool choose_layout = !transpose_ && constant_weights_;
+    const auto any_layout = [](const std::vector<int64_t>& dims) { return memory::desc(to_dims(dims), memory::data_type::f32, memory::format_tag::any); };
+    const memory::desc src_md = choose_layout ? any_layout(x) : plain_src_md;
+    const memory::desc dst_md = choose_layout ? any_layout(dst_shape) : plain_dst_md;
     const memory::desc onnx_weights_md = strided_desc(weight_dims, weight_strides);
     const memory::desc weights_md =
         constant_weights_ ? memory::desc(to_dims(weight_dims), memory::data_type::f32, memory::format_tag::any) : onnx_weights_md;
@@ -137,6 +146,7 @@ class ConvKernel final : public Kernel {
         const Conv::primitive_desc pd(desc, user_scratchpad_attr(), engine);
         step_.create(pd, engine);
         chosen_weights_md = pd.weights_desc();
+        plan_layouts(pd.src_desc(), plain_src_md, pd.dst_desc(), plain_dst_md);
       } else {
         using Deconv = dnnl::deconvolution_forward;
         const auto prop = dnnl::prop_kind::forward_inference;
@@ -149,8 +159,8 @@ class ConvKernel final : public Kernel {
         step_.create(pd, engine);
         chosen_weights_md = pd.weights_desc();
       }
-      step_.bind(DNNL_ARG_SRC, src_md, engine);
-      step_.bind(DNNL_ARG_DST, dst_md, engine);
+      step_.bind(DNNL_ARG_SRC, to_blocked_ ? blocked_src_md_ : plain_src_md, engine);
+      step_.bind(DNNL_ARG_DST, from_blocked_ ? blocked_dst_md_ : plain_dst_md, engine);
       if (has_bias_) step_.bind(DNNL_ARG_BIAS, bias_md, engine);
       if (constant_weights_)
         step_.bind_owned(DNNL_ARG_WEIGHTS, reorder_constant(context_, onnx_weights_md, constant_weights, chosen_weights_md));
@@ -162,15 +172,53 @@ class ConvKernel final : public Kernel {
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (empty_) return;
     float* y = outputs[0]->as<float>();
-    step_.set(DNNL_ARG_SRC, inputs[0]->data);
+    if (to_blocked_) {
+      plain_src_.set_data_handle(inputs[0]->data);
+      blocked_src_.set_data_handle(context_.blocked_src.data());
+      to_blocked_->execute(context_.stream, plain_src_, blocked_src_);
+      step_.set(DNNL_ARG_SRC, context_.blocked_src.data());
+    } else {
+      step_.set(DNNL_ARG_SRC, inputs[0]->data);
+    }
     if (!constant_weights_) step_.set(DNNL_ARG_WEIGHTS, inputs[1]->data);
     if (has_bias_) step_.set(DNNL_ARG_BIAS, inputs[2]->data);
-    step_.set(DNNL_ARG_DST, staging_.empty() ? y : staging_.data());
+    step_.set(DNNL_ARG_DST, from_blocked_ ? context_.blocked_dst.data() : staging_.empty() ? y : staging_.data());
     step_.execute(context_.stream);
+    if (from_blocked_) {
+      blocked_dst_.set_data_handle(context_.blocked_dst.data());
+      plain_dst_.set_data_handle(y);
+      from_blocked_->execute(context_.stream, blocked_dst_, plain_dst_);
+      context_.stream.wait();
+    }
     if (!staging_.empty()) unstage(y, has_bias_ ? inputs[2]->as<const float>() : nullptr);
   }
 
  private:
+  // Reorders between the ONNX (plain) layout and the one the primitive chose, where they differ;
+  // the blocked copies live in the device's scratch (CpuContext), grown here to fit.
+  void plan_layouts(const memory::desc& chosen_src, const memory::desc& plain_src, const memory::desc& chosen_dst,
+                    const memory::desc& plain_dst) {
+    const auto engine = context_.engine;
+    auto grow = [](std::vector<float>& buffer, const memory::desc& md) {
+      const size_t floats = (md.get_size() + sizeof(float) - 1) / sizeof(float);
+      if (buffer.size() < floats) buffer.resize(floats);
+    };
+    if (chosen_src != plain_src) {
+      blocked_src_md_ = chosen_src;
+      plain_src_ = dnnl::memory(plain_src, engine, DNNL_MEMORY_NONE);
+      blocked_src_ = dnnl::memory(chosen_src, engine, DNNL_MEMORY_NONE);
+      to_blocked_ = dnnl::reorder(plain_src_, blocked_src_);
+      grow(context_.blocked_src, chosen_src);
+    }
+    if (chosen_dst != plain_dst) {
+      blocked_dst_md_ = chosen_dst;
+      plain_dst_ = dnnl::memory(plain_dst, engine, DNNL_MEMORY_NONE);
+      blocked_dst_ = dnnl::memory(chosen_dst, engine, DNNL_MEMORY_NONE);
+      from_blocked_ = dnnl::reorder(blocked_dst_, plain_dst_);
+      grow(context_.blocked_dst, chosen_dst);
+    }
+  }
+
   // Output position o reads staging position o + staging_offset_; positions outside the
   // staging got no contribution from any input, so they hold only the bias.
   void unstage(float* y, const float* bias) const {
@@ -208,6 +256,9 @@ class ConvKernel final : public Kernel {
   bool constant_weights_ = false;
   std::vector<int64_t> out_shape_;
   DnnlStep step_;
+  std::optional<dnnl::reorder> to_blocked_, from_blocked_;
+  memory::desc blocked_src_md_, blocked_dst_md_;
+  dnnl::memory plain_src_, blocked_src_, blocked_dst_, plain_dst_;
   std::vector<float> staging_;  // ConvTranspose only, when its pads need a window
   std::vector<int64_t> staging_shape_;
   std::array<int64_t, 3> staging_offset_{0, 0, 0};

@@ -42,8 +42,9 @@ class BatchNormKernel final : public Kernel {
     momentum_ = attr_float(node, "momentum", 0.9f);
     training_ = attr_int(node, "training_mode", 0) != 0 || node.has_output(1) || node.has_output(2);
     if (training_ || batch_ * channels_ * spatial_ == 0) return;
-    // [N, C, everything else]: one view for every rank oneDNN's 2-D..5-D limit would split.
-    const memory::desc data_md = plain_desc({batch_, channels_, spatial_});
+    // [N, C, everything else, 1]: one view for every rank; 4-D because oneDNN's JIT batch norm
+    // takes nchw while a 3-D view falls to its slow reference implementation.
+    const memory::desc data_md = plain_desc({batch_, channels_, spatial_, 1});
     const auto engine = context_.engine;
     with_dnnl_errors(node, [&] {
       using Bn = dnnl::batch_normalization_forward;

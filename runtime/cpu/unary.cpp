@@ -5,7 +5,10 @@
 #include <cmath>
 #include <cstring>
 
+#include <optional>
+
 #include "runtime/cpu/cpu_kernels.h"
+#include "runtime/cpu/dnnl_step.h"
 #include "runtime/cpu/kernel_util.h"
 
 namespace runtime::cpu {
@@ -131,17 +134,67 @@ struct SoftplusFn {
   }
 };
 
-// Runs functor F over a float tensor (or any numeric one when F::integers).
+// oneDNN's eltwise algorithm (and its alpha, beta) for a float32 op it implements: its JIT
+// kernels are vectorised (exp, tanh, erf in SIMD), which a loop over std::exp is not.
+struct EltwiseSpec {
+  dnnl::algorithm algorithm;
+  float alpha = 0.0f, beta = 0.0f;
+};
+
+std::optional<EltwiseSpec> eltwise_spec(const ir::Node& node) {
+  using A = dnnl::algorithm;
+  switch (node.op) {
+    case ir::OpKind::Sigmoid: return EltwiseSpec{A::eltwise_logistic};
+    case ir::OpKind::Tanh: return EltwiseSpec{A::eltwise_tanh};
+    case ir::OpKind::Exp: return EltwiseSpec{A::eltwise_exp};
+    case ir::OpKind::Log: return EltwiseSpec{A::eltwise_log};
+    case ir::OpKind::Sqrt: return EltwiseSpec{A::eltwise_sqrt};
+    case ir::OpKind::Abs: return EltwiseSpec{A::eltwise_abs};
+    case ir::OpKind::Relu: return EltwiseSpec{A::eltwise_relu, 0.0f};
+    case ir::OpKind::LeakyRelu: return EltwiseSpec{A::eltwise_relu, attr_float(node, "alpha", 0.01f)};
+    case ir::OpKind::Elu: return EltwiseSpec{A::eltwise_elu, attr_float(node, "alpha", 1.0f)};
+    case ir::OpKind::HardSwish: return EltwiseSpec{A::eltwise_hardswish};
+    case ir::OpKind::Softplus: return EltwiseSpec{A::eltwise_soft_relu};
+    case ir::OpKind::Neg: return EltwiseSpec{A::eltwise_linear, -1.0f, 0.0f};
+    case ir::OpKind::Gelu:
+      return EltwiseSpec{attr_string(node, "approximate", "none") == "tanh" ? A::eltwise_gelu_tanh : A::eltwise_gelu_erf};
+    default: return std::nullopt;
+  }
+}
+
+// Runs functor F over a float tensor (or any numeric one when F::integers); float32 tensors
+// go through oneDNN's eltwise primitive where it has the op.
 template <typename F>
 class UnaryKernel : public Kernel {
  public:
+  explicit UnaryKernel(CpuContext& context) : context_(context) {}
+
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     dtype_ = input_info(graph, node, 0).dtype;
     const bool is_float = dtype_ == ir::DType::float32 || dtype_ == ir::DType::float64;
     if (!is_float && !(F::integers && ir::is_integer(dtype_))) unsupported(node, "dtype " + std::string(ir::dtype_name(dtype_)));
     fn_.read(node);
+    const auto spec = eltwise_spec(node);
+    const int64_t n = element_count(input_info(graph, node, 0).shape);
+    if (dtype_ == ir::DType::float32 && spec && n > 0) {
+      with_dnnl_errors(node, [&] {
+        const auto md = plain_desc({n});
+        const dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, spec->algorithm, md, spec->alpha, spec->beta);
+        const dnnl::eltwise_forward::primitive_desc pd(desc, user_scratchpad_attr(), context_.engine);
+        eltwise_.emplace();
+        eltwise_->create(pd, context_.engine);
+        eltwise_->bind(DNNL_ARG_SRC, md, context_.engine);
+        eltwise_->bind(DNNL_ARG_DST, md, context_.engine);
+      });
+    }
   }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
+    if (eltwise_) {
+      eltwise_->set(DNNL_ARG_SRC, inputs[0]->data);
+      eltwise_->set(DNNL_ARG_DST, outputs[0]->data);
+      eltwise_->execute(context_.stream);
+      return;
+    }
     visit_numeric(dtype_, [&](auto tag) {
       using T = decltype(tag);
       if constexpr (F::integers || std::is_floating_point_v<T>) apply(inputs[0]->as<const T>(), outputs[0]->as<T>(), inputs[0]->element_count());
@@ -156,8 +209,10 @@ class UnaryKernel : public Kernel {
     for (int64_t i = 0; i < n; ++i) out[i] = fn(in[i]);
   }
 
+  CpuContext& context_;
   ir::DType dtype_ = ir::DType::undefined;
   F fn_;
+  std::optional<DnnlStep> eltwise_;
 };
 
 // Clip: bounds are optional run-time inputs (opset >= 11) or attributes (older opsets).
@@ -350,28 +405,28 @@ class CastKernel : public Kernel {
 };
 
 template <typename F>
-std::unique_ptr<Kernel> make_unary() {
-  return std::make_unique<UnaryKernel<F>>();
+std::unique_ptr<Kernel> make_unary(CpuContext& context) {
+  return std::make_unique<UnaryKernel<F>>(context);
 }
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_Sqrt(CpuContext&) { return make_unary<SqrtFn>(); }
-std::unique_ptr<Kernel> make_Exp(CpuContext&) { return make_unary<ExpFn>(); }
-std::unique_ptr<Kernel> make_Log(CpuContext&) { return make_unary<LogFn>(); }
-std::unique_ptr<Kernel> make_Neg(CpuContext&) { return make_unary<NegFn>(); }
-std::unique_ptr<Kernel> make_Abs(CpuContext&) { return make_unary<AbsFn>(); }
-std::unique_ptr<Kernel> make_Reciprocal(CpuContext&) { return make_unary<ReciprocalFn>(); }
-std::unique_ptr<Kernel> make_Erf(CpuContext&) { return make_unary<ErfFn>(); }
-std::unique_ptr<Kernel> make_Tanh(CpuContext&) { return make_unary<TanhFn>(); }
-std::unique_ptr<Kernel> make_Sigmoid(CpuContext&) { return make_unary<SigmoidFn>(); }
-std::unique_ptr<Kernel> make_Relu(CpuContext&) { return make_unary<ReluFn>(); }
-std::unique_ptr<Kernel> make_LeakyRelu(CpuContext&) { return make_unary<LeakyReluFn>(); }
-std::unique_ptr<Kernel> make_Elu(CpuContext&) { return make_unary<EluFn>(); }
-std::unique_ptr<Kernel> make_Gelu(CpuContext&) { return make_unary<GeluFn>(); }
-std::unique_ptr<Kernel> make_HardSigmoid(CpuContext&) { return make_unary<HardSigmoidFn>(); }
-std::unique_ptr<Kernel> make_HardSwish(CpuContext&) { return make_unary<HardSwishFn>(); }
-std::unique_ptr<Kernel> make_Softplus(CpuContext&) { return make_unary<SoftplusFn>(); }
+std::unique_ptr<Kernel> make_Sqrt(CpuContext& context) { return make_unary<SqrtFn>(context); }
+std::unique_ptr<Kernel> make_Exp(CpuContext& context) { return make_unary<ExpFn>(context); }
+std::unique_ptr<Kernel> make_Log(CpuContext& context) { return make_unary<LogFn>(context); }
+std::unique_ptr<Kernel> make_Neg(CpuContext& context) { return make_unary<NegFn>(context); }
+std::unique_ptr<Kernel> make_Abs(CpuContext& context) { return make_unary<AbsFn>(context); }
+std::unique_ptr<Kernel> make_Reciprocal(CpuContext& context) { return make_unary<ReciprocalFn>(context); }
+std::unique_ptr<Kernel> make_Erf(CpuContext& context) { return make_unary<ErfFn>(context); }
+std::unique_ptr<Kernel> make_Tanh(CpuContext& context) { return make_unary<TanhFn>(context); }
+std::unique_ptr<Kernel> make_Sigmoid(CpuContext& context) { return make_unary<SigmoidFn>(context); }
+std::unique_ptr<Kernel> make_Relu(CpuContext& context) { return make_unary<ReluFn>(context); }
+std::unique_ptr<Kernel> make_LeakyRelu(CpuContext& context) { return make_unary<LeakyReluFn>(context); }
+std::unique_ptr<Kernel> make_Elu(CpuContext& context) { return make_unary<EluFn>(context); }
+std::unique_ptr<Kernel> make_Gelu(CpuContext& context) { return make_unary<GeluFn>(context); }
+std::unique_ptr<Kernel> make_HardSigmoid(CpuContext& context) { return make_unary<HardSigmoidFn>(context); }
+std::unique_ptr<Kernel> make_HardSwish(CpuContext& context) { return make_unary<HardSwishFn>(context); }
+std::unique_ptr<Kernel> make_Softplus(CpuContext& context) { return make_unary<SoftplusFn>(context); }
 std::unique_ptr<Kernel> make_Clip(CpuContext&) { return std::make_unique<ClipKernel>(); }
 std::unique_ptr<Kernel> make_Not(CpuContext&) { return std::make_unique<NotKernel>(); }
 std::unique_ptr<Kernel> make_Cast(CpuContext&) { return std::make_unique<CastKernel>(); }
