@@ -2,6 +2,7 @@
 // A CPU device: one worker thread, pinned to its own cores where the machine has enough,
 // that runs every kernel of this device with exactly `threads` OpenMP threads (its own
 // OpenMP team, so two CPU devices compute side by side without oversubscribing).
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -43,6 +44,7 @@ class CpuDevice final : public Device {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> queue_;
+  std::atomic<bool> queued_{false};  // lets the worker notice new work while it spins
   bool stopping_ = false;
   std::thread worker_;
 };
