@@ -143,6 +143,11 @@ class BinaryKernel : public Kernel {
     }
     if (!ok) unsupported(node, "dtypes " + std::string(ir::dtype_name(a_dtype_)) + " and " + std::string(ir::dtype_name(b_dtype_)));
     plan_ = plan_broadcast({input_info(graph, node, 0).shape, input_info(graph, node, 1).shape}, output_info(graph, node, 0).shape);
+    // x^2 with a constant exponent (exporters' LayerNorm/variance decompositions) is a multiply,
+    // far cheaper than pow().
+    const ir::Tensor& exponent = input_info(graph, node, 1);
+    square_ = op_ == BinaryOp::pow && a_dtype_ == ir::DType::float32 && exponent.value && exponent.value->element_count() == 1 &&
+              exponent.value->to_doubles()[0] == 2.0;
   }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
@@ -181,6 +186,10 @@ class BinaryKernel : public Kernel {
 
  private:
   void run_pow(const void* a, const void* b, void* out) const {
+    if (square_) {
+      run_binary(plan_, static_cast<const float*>(a), static_cast<const float*>(b), static_cast<float*>(out), [](float p, float) { return p * p; });
+      return;
+    }
     visit_numeric(a_dtype_, [&](auto base_tag) {
       using T = decltype(base_tag);
       visit_numeric(b_dtype_, [&](auto exponent_tag) {
@@ -191,6 +200,7 @@ class BinaryKernel : public Kernel {
   }
 
   BinaryOp op_;
+  bool square_ = false;
   ir::DType a_dtype_ = ir::DType::undefined, b_dtype_ = ir::DType::undefined;
   Broadcast plan_;
 };

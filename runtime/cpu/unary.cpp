@@ -7,6 +7,9 @@
 
 #include <optional>
 
+#include <Eigen/Core>
+#include <unsupported/Eigen/SpecialFunctions>
+
 #include "runtime/cpu/cpu_kernels.h"
 #include "runtime/cpu/dnnl_step.h"
 #include "runtime/cpu/kernel_util.h"
@@ -61,6 +64,7 @@ struct ErfFn {
   void read(const ir::Node&) {}
   template <typename T> T operator()(T x) const { return std::erf(x); }
 };
+
 struct TanhFn {
   static constexpr bool integers = false;
   void read(const ir::Node&) {}
@@ -404,6 +408,37 @@ class CastKernel : public Kernel {
   ir::DType from_ = ir::DType::undefined, to_ = ir::DType::undefined;
 };
 
+// Erf over float32 with Eigen's vectorised rational approximation (oneDNN has no erf
+// eltwise; std::erf is scalar): exporters' GELU is x * 0.5 * (1 + Erf(x / sqrt 2)).
+class ErfFloatKernel : public Kernel {
+ public:
+  void prepare(const ir::Graph& graph, const ir::Node& node) override {
+    if (input_info(graph, node, 0).dtype != ir::DType::float32) fallback_ = std::make_unique<UnaryKernel<ErfFn>>(context_);
+    if (fallback_) fallback_->prepare(graph, node);
+  }
+  void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
+    if (fallback_) {
+      fallback_->run(inputs, outputs);
+      return;
+    }
+    const float* in = inputs[0]->as<const float>();
+    float* out = outputs[0]->as<float>();
+    const int64_t n = inputs[0]->element_count();
+    constexpr int64_t block = 4096;
+    const int64_t blocks = (n + block - 1) / block;
+#pragma omp parallel for if (n > parallel_threshold)
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int64_t begin = b * block, count = std::min(block, n - begin);
+      Eigen::Map<Eigen::ArrayXf>(out + begin, count) = Eigen::Map<const Eigen::ArrayXf>(in + begin, count).erf();
+    }
+  }
+  explicit ErfFloatKernel(CpuContext& context) : context_(context) {}
+
+ private:
+  CpuContext& context_;
+  std::unique_ptr<Kernel> fallback_;
+};
+
 template <typename F>
 std::unique_ptr<Kernel> make_unary(CpuContext& context) {
   return std::make_unique<UnaryKernel<F>>(context);
@@ -417,7 +452,7 @@ std::unique_ptr<Kernel> make_Log(CpuContext& context) { return make_unary<LogFn>
 std::unique_ptr<Kernel> make_Neg(CpuContext& context) { return make_unary<NegFn>(context); }
 std::unique_ptr<Kernel> make_Abs(CpuContext& context) { return make_unary<AbsFn>(context); }
 std::unique_ptr<Kernel> make_Reciprocal(CpuContext& context) { return make_unary<ReciprocalFn>(context); }
-std::unique_ptr<Kernel> make_Erf(CpuContext& context) { return make_unary<ErfFn>(context); }
+std::unique_ptr<Kernel> make_Erf(CpuContext& context) { return std::make_unique<ErfFloatKernel>(context); }
 std::unique_ptr<Kernel> make_Tanh(CpuContext& context) { return make_unary<TanhFn>(context); }
 std::unique_ptr<Kernel> make_Sigmoid(CpuContext& context) { return make_unary<SigmoidFn>(context); }
 std::unique_ptr<Kernel> make_Relu(CpuContext& context) { return make_unary<ReluFn>(context); }
