@@ -21,10 +21,14 @@ Executor::Executor(const ir::Graph& graph, Device& device) : graph_(graph), devi
   for (size_t t = 0; t < graph.tensors.size(); ++t)
     if (graph.tensors[t].value) constants_[t] = constant_tensor(graph.tensors[t]);
 
+  // Nodes folded to constants (e.g. a Shape of an activation) are never run, so they are not
+  // uses: counting them would keep their inputs alive to the end of the run.
   std::vector<int64_t> last_use(graph.tensors.size(), -1);
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    if (ir::is_constant_node(graph, graph.nodes[i])) continue;
     for (ir::TensorId t : graph.nodes[i].inputs)
       if (t != ir::no_tensor) last_use[static_cast<size_t>(t)] = static_cast<int64_t>(i);
+  }
   release_after_.resize(graph.nodes.size());
   kernels_.resize(graph.nodes.size());
   for (size_t i = 0; i < graph.nodes.size(); ++i) {

@@ -19,9 +19,10 @@ namespace {
 
 enum class ReduceOp { mean, sum, max, min };
 
-// Integer sums accumulate in 64 bits and wrap back to the element type, as numpy does.
+// Integer sums accumulate in unsigned 64 bits (wrapping is defined there, unlike signed
+// overflow) and wrap back to the element type, as numpy does.
 template <typename T>
-using Accumulator = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
+using Accumulator = std::conditional_t<std::is_floating_point_v<T>, T, uint64_t>;
 
 // a > b where NaN is larger than everything (max/argmax/topk propagate or prefer NaN, as numpy).
 template <typename T>
@@ -130,7 +131,8 @@ template <typename T>
 T finish(ReduceOp op, Accumulator<T> acc, int64_t count) {
   if (op != ReduceOp::mean) return static_cast<T>(acc);
   if constexpr (std::is_floating_point_v<T>) return static_cast<T>(acc / static_cast<T>(count));  // 0/0 = NaN
-  else return count == 0 ? T(0) : static_cast<T>(acc / count);
+  else if constexpr (std::is_signed_v<T>) return count == 0 ? T(0) : static_cast<T>(static_cast<int64_t>(acc) / count);
+  else return count == 0 ? T(0) : static_cast<T>(acc / static_cast<uint64_t>(count));
 }
 
 template <typename T>

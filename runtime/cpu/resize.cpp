@@ -237,6 +237,8 @@ class ResizeKernel final : public Kernel {
     in_shape_ = x.shape;
     out_shape_ = output_info(graph, node, 0).shape;
     const size_t rank = in_shape_.size();
+    for (size_t d = 0; d < rank; ++d)
+      if (in_shape_[d] == 0 && out_shape_[d] > 0) unsupported(node, "resizing an empty axis to a non-empty one");
 
     ResizeParams p;
     p.mode = attr_string(node, "mode", "nearest");
