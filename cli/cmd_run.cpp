@@ -34,6 +34,7 @@ struct RunOptions {
   std::string save_outputs_dir;
   std::string json_path;
   uint32_t seed = 0;
+  bool no_fuse = false;
   bool quiet = false;
 };
 
@@ -91,7 +92,7 @@ int run_model(const RunOptions& options) {
 
   auto devices = runtime::create_devices(specs);
   runtime::Device& device = *devices.front();
-  runtime::Executor executor(graph, device);
+  runtime::Executor executor(graph, device, !options.no_fuse);
 
   std::vector<runtime::Tensor> inputs;
   std::mt19937 rng(options.seed);
@@ -153,9 +154,12 @@ int run_model(const RunOptions& options) {
     doc["throughput_per_s"] = 1000.0 / latency.mean;
     doc["peak_memory_bytes"] = memory.peak_bytes;
     nlohmann::json nodes = nlohmann::json::array();
-    for (size_t n = 0; n < graph.nodes.size(); ++n)
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+      const ir::NodeId host = executor.fused_into()[n];
       nodes.push_back({{"name", graph.nodes[n].name}, {"op_type", graph.nodes[n].op_type}, {"mean_us", node_total_us[n] / options.iterations},
-                       {"flops", graph.costs[n].flops}});
+                       {"flops", graph.costs[n].flops},
+                       {"fused_into", host == ir::no_node ? nlohmann::json(nullptr) : nlohmann::json(graph.node(host).name)}});
+    }
     doc["nodes"] = nodes;
     ir::write_file_atomically(options.json_path, doc.dump(1) + "\n");
   }
@@ -185,6 +189,7 @@ Action add_run_command(CLI::App& app) {
   command->add_option("--warmup", options->warmup, "Untimed runs first (default 3)");
   command->add_option("--inputs", options->inputs_dir, "Folder with input_K.pb TensorProto files (the ONNX test layout); default: random inputs");
   command->add_option("--seed", options->seed, "Seed for random inputs (default 0)");
+  command->add_flag("--no-fuse", options->no_fuse, "Run every node as its own kernel (no Conv+activation fusion)");
   command->add_option("--save-outputs", options->save_outputs_dir, "Write the last run's outputs there as output_K.pb");
   command->add_option("--json", options->json_path, "Write the measurements as JSON (partplan.run/1)");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");

@@ -25,8 +25,11 @@ class Device {
   virtual std::string description() const = 0;
   // True when a kernel exists for the node's op and dtypes. Never throws.
   virtual bool supports(const ir::Graph& graph, const ir::Node& node) const = 0;
-  // A prepared kernel for the node; throws ir::Error(unsupported) naming the node.
-  virtual std::unique_ptr<Kernel> make_kernel(const ir::Graph& graph, const ir::Node& node) = 0;
+  // A prepared kernel for the node; throws ir::Error(unsupported) naming the node. When
+  // `activation` is given the kernel is offered to fuse it (Kernel::fuse_activation);
+  // `*fused` says whether it did.
+  virtual std::unique_ptr<Kernel> make_kernel(const ir::Graph& graph, const ir::Node& node, const ir::Node* activation = nullptr,
+                                              bool* fused = nullptr) = 0;
   // Memory for a tensor of this shape on this device, counted in memory().
   virtual Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape) = 0;
   virtual MemoryStats memory() const = 0;

@@ -16,7 +16,23 @@ Tensor constant_tensor(const ir::Tensor& tensor) {
   return t;
 }
 
-Executor::Executor(const ir::Graph& graph, Device& device) : graph_(graph), device_(device) {
+namespace {
+
+// The node that is the only reader of `node`'s only output, when it is a one-input,
+// one-output node (an activation candidate) and that output is not a graph output.
+const ir::Node* sole_activation_reader(const ir::Graph& graph, const ir::Node& node) {
+  if (node.outputs.size() != 1 || node.outputs[0] == ir::no_tensor) return nullptr;
+  const ir::Tensor& out = graph.tensor(node.outputs[0]);
+  if (out.is_graph_output || out.consumers.size() != 1) return nullptr;
+  const ir::Node& reader = graph.node(out.consumers[0]);
+  if (reader.inputs.size() != 1 || reader.outputs.size() != 1 || reader.outputs[0] == ir::no_tensor) return nullptr;
+  if (ir::is_constant_node(graph, reader)) return nullptr;
+  return &reader;
+}
+
+}  // namespace
+
+Executor::Executor(const ir::Graph& graph, Device& device, bool fuse) : graph_(graph), device_(device) {
   constants_.resize(graph.tensors.size());
   for (size_t t = 0; t < graph.tensors.size(); ++t)
     if (graph.tensors[t].value) constants_[t] = constant_tensor(graph.tensors[t]);
@@ -31,10 +47,21 @@ Executor::Executor(const ir::Graph& graph, Device& device) : graph_(graph), devi
   }
   release_after_.resize(graph.nodes.size());
   kernels_.resize(graph.nodes.size());
+  fused_into_.assign(graph.nodes.size(), ir::no_node);
+  write_to_.resize(graph.tensors.size());
+  for (size_t t = 0; t < graph.tensors.size(); ++t) write_to_[t] = static_cast<ir::TensorId>(t);
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const ir::Node& node = graph.nodes[i];
-    if (ir::is_constant_node(graph, node)) continue;
-    kernels_[i] = device.make_kernel(graph, node);
+    if (ir::is_constant_node(graph, node) || fused_into_[i] != ir::no_node) continue;
+    const ir::Node* activation = fuse ? sole_activation_reader(graph, node) : nullptr;
+    bool fused = false;
+    kernels_[i] = device.make_kernel(graph, node, activation, &fused);
+    if (fused) {
+      const auto reader = static_cast<size_t>(node.outputs[0] == ir::no_tensor ? 0 : graph.tensor(node.outputs[0]).consumers[0]);
+      fused_into_[reader] = static_cast<ir::NodeId>(i);
+      // The kernel writes the activated values straight into the activation's output.
+      write_to_[static_cast<size_t>(node.outputs[0])] = activation->outputs[0];
+    }
     for (ir::TensorId t : node.outputs) {
       if (t == ir::no_tensor || graph.tensor(t).is_graph_output) continue;
       // An output nobody reads is dropped right after its node.
@@ -65,7 +92,10 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector
     std::vector<const Tensor*> in;
     std::vector<Tensor*> out;
     for (size_t i = 0; i < graph_.nodes.size(); ++i) {
-      if (!kernels_[i]) continue;
+      if (!kernels_[i]) {
+        for (ir::TensorId t : release_after_[i]) slots[static_cast<size_t>(t)] = Tensor{};
+        continue;
+      }
       const ir::Node& node = graph_.nodes[i];
       in.clear();
       out.clear();
@@ -82,9 +112,10 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector
           out.push_back(nullptr);
           continue;
         }
-        const ir::Tensor& info = graph_.tensor(t);
-        slots[static_cast<size_t>(t)] = device_.allocate(info.dtype, info.shape);
-        out.push_back(&slots[static_cast<size_t>(t)]);
+        const auto target = static_cast<size_t>(write_to_[static_cast<size_t>(t)]);
+        const ir::Tensor& info = graph_.tensors[target];
+        slots[target] = device_.allocate(info.dtype, info.shape);
+        out.push_back(&slots[target]);
       }
       const auto start = std::chrono::steady_clock::now();
       kernels_[i]->run(in, out);

@@ -12,8 +12,14 @@ namespace runtime {
 
 class Executor {
  public:
-  // Throws ir::Error(unsupported) naming the first node the device cannot run.
-  Executor(const ir::Graph& graph, Device& device);
+  // Throws ir::Error(unsupported) naming the first node the device cannot run. With `fuse`,
+  // an activation that is the only reader of a node's output is offered to that node's
+  // kernel (Conv + Relu...): fewer passes over memory, but no separate time for the
+  // activation, so the profiler runs with fuse = false.
+  Executor(const ir::Graph& graph, Device& device, bool fuse = true);
+
+  // Per node: the node it was fused into, or ir::no_node.
+  const std::vector<ir::NodeId>& fused_into() const { return fused_into_; }
 
   // `inputs`: one per graph input, in graph.inputs order, with the resolved shapes and dtypes
   // (checked). Returns the graph outputs in graph.outputs order. When `node_time_us` is given
@@ -26,6 +32,8 @@ class Executor {
   std::vector<std::unique_ptr<Kernel>> kernels_;      // per node; null for constant nodes
   std::vector<std::vector<ir::TensorId>> release_after_;  // per node: activations whose last use it is
   std::vector<Tensor> constants_;                     // per tensor: weights and folded values (borrowed)
+  std::vector<ir::NodeId> fused_into_;                // per node
+  std::vector<ir::TensorId> write_to_;                // per tensor: where its producer writes (a fused activation's output)
 };
 
 // The tensor's constant value (weight or folded) as a borrowed runtime tensor.

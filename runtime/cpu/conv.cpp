@@ -6,6 +6,7 @@
 
 #include "runtime/cpu/cpu_kernels.h"
 #include "runtime/cpu/dnnl_step.h"
+#include "runtime/cpu/eltwise_spec.h"
 
 namespace runtime::cpu {
 
@@ -26,6 +27,14 @@ std::vector<int64_t> ints_or(const ir::Node& node, const std::string& name, size
 class ConvKernel final : public Kernel {
  public:
   ConvKernel(CpuContext& context, bool transpose) : context_(context), transpose_(transpose) {}
+
+  // Activations oneDNN can apply as an eltwise post-op, in the convolution's own pass over
+  // the output (forward convolutions only).
+  bool fuse_activation(const ir::Node& activation) override {
+    if (transpose_) return false;
+    post_op_ = eltwise_spec(activation);
+    return post_op_.has_value();
+  }
 
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     require_float32(graph, node);
@@ -143,7 +152,13 @@ class ConvKernel final : public Kernel {
                                                        to_dims(dilation_minus_1), to_dims(pad_l), to_dims(pad_r))
                                           : Conv::desc(prop, alg, src_md, weights_md, dst_md, to_dims(strides),
                                                        to_dims(dilation_minus_1), to_dims(pad_l), to_dims(pad_r));
-        const Conv::primitive_desc pd(desc, user_scratchpad_attr(), engine);
+        dnnl::primitive_attr attr = user_scratchpad_attr();
+        if (post_op_) {
+          dnnl::post_ops ops;
+          ops.append_eltwise(1.0f, post_op_->algorithm, post_op_->alpha, post_op_->beta);
+          attr.set_post_ops(ops);
+        }
+        const Conv::primitive_desc pd(desc, attr, engine);
         step_.create(pd, engine);
         chosen_weights_md = pd.weights_desc();
         plan_layouts(pd.src_desc(), plain_src_md, pd.dst_desc(), plain_dst_md);
@@ -256,6 +271,7 @@ class ConvKernel final : public Kernel {
   bool constant_weights_ = false;
   std::vector<int64_t> out_shape_;
   DnnlStep step_;
+  std::optional<EltwiseSpec> post_op_;  // a fused activation
   std::optional<dnnl::reorder> to_blocked_, from_blocked_;
   memory::desc blocked_src_md_, blocked_dst_md_;
   dnnl::memory plain_src_, blocked_src_, blocked_dst_, plain_dst_;

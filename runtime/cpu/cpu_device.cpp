@@ -114,10 +114,12 @@ bool CpuDevice::supports(const ir::Graph& graph, const ir::Node& node) const {
   return true;
 }
 
-std::unique_ptr<Kernel> CpuDevice::make_kernel(const ir::Graph& graph, const ir::Node& node) {
+std::unique_ptr<Kernel> CpuDevice::make_kernel(const ir::Graph& graph, const ir::Node& node, const ir::Node* activation, bool* fused) {
   if (!supports(graph, node))
     throw ir::Error(ir::ErrorKind::unsupported, "node '" + node.name + "' (" + node.op_type + ") cannot run on " + name_);
   std::unique_ptr<Kernel> kernel = kernel_factory(node.op)(context_);
+  const bool accepted = activation != nullptr && kernel->fuse_activation(*activation);
+  if (fused != nullptr) *fused = accepted;
   // Prepared on the worker: primitive creation may look at the thread count.
   execute([&] { kernel->prepare(graph, node); });
   return kernel;

@@ -25,7 +25,8 @@ class CpuDevice final : public Device {
   const std::string& name() const override { return name_; }
   std::string description() const override;
   bool supports(const ir::Graph& graph, const ir::Node& node) const override;
-  std::unique_ptr<Kernel> make_kernel(const ir::Graph& graph, const ir::Node& node) override;
+  std::unique_ptr<Kernel> make_kernel(const ir::Graph& graph, const ir::Node& node, const ir::Node* activation = nullptr,
+                                      bool* fused = nullptr) override;
   Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape) override;
   MemoryStats memory() const override { return counter_->stats(); }
   void reset_peak_memory() override { counter_->reset_peak(); }

@@ -12,6 +12,7 @@
 
 #include "runtime/cpu/cpu_kernels.h"
 #include "runtime/cpu/dnnl_step.h"
+#include "runtime/cpu/eltwise_spec.h"
 #include "runtime/cpu/kernel_util.h"
 
 namespace runtime::cpu {
@@ -137,34 +138,6 @@ struct SoftplusFn {
     return x > T(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
   }
 };
-
-// oneDNN's eltwise algorithm (and its alpha, beta) for a float32 op it implements: its JIT
-// kernels are vectorised (exp, tanh, erf in SIMD), which a loop over std::exp is not.
-struct EltwiseSpec {
-  dnnl::algorithm algorithm;
-  float alpha = 0.0f, beta = 0.0f;
-};
-
-std::optional<EltwiseSpec> eltwise_spec(const ir::Node& node) {
-  using A = dnnl::algorithm;
-  switch (node.op) {
-    case ir::OpKind::Sigmoid: return EltwiseSpec{A::eltwise_logistic};
-    case ir::OpKind::Tanh: return EltwiseSpec{A::eltwise_tanh};
-    case ir::OpKind::Exp: return EltwiseSpec{A::eltwise_exp};
-    case ir::OpKind::Log: return EltwiseSpec{A::eltwise_log};
-    case ir::OpKind::Sqrt: return EltwiseSpec{A::eltwise_sqrt};
-    case ir::OpKind::Abs: return EltwiseSpec{A::eltwise_abs};
-    case ir::OpKind::Relu: return EltwiseSpec{A::eltwise_relu, 0.0f};
-    case ir::OpKind::LeakyRelu: return EltwiseSpec{A::eltwise_relu, attr_float(node, "alpha", 0.01f)};
-    case ir::OpKind::Elu: return EltwiseSpec{A::eltwise_elu, attr_float(node, "alpha", 1.0f)};
-    case ir::OpKind::HardSwish: return EltwiseSpec{A::eltwise_hardswish};
-    case ir::OpKind::Softplus: return EltwiseSpec{A::eltwise_soft_relu};
-    case ir::OpKind::Neg: return EltwiseSpec{A::eltwise_linear, -1.0f, 0.0f};
-    case ir::OpKind::Gelu:
-      return EltwiseSpec{attr_string(node, "approximate", "none") == "tanh" ? A::eltwise_gelu_tanh : A::eltwise_gelu_erf};
-    default: return std::nullopt;
-  }
-}
 
 // Runs functor F over a float tensor (or any numeric one when F::integers); float32 tensors
 // go through oneDNN's eltwise primitive where it has the op.

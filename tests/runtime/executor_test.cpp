@@ -77,3 +77,39 @@ TEST_CASE("an activation read only by a folded Shape node is freed right after i
   // x (4032 bytes) + one of h or y at a time: h is not kept alive for the never-run Shape.
   CHECK(device.memory().peak_bytes == 2 * 4032);
 }
+
+TEST_CASE("a Relu that only reads a Conv is fused into it, recorded, and gives the same values") {
+  // y = Relu(Conv(x, w)) with negative and positive pre-activations.
+  ir::GraphBuilder b("conv_relu.onnx");
+  b.set_versions(8, 17);
+  b.add_input("x", ir::DType::float32, std::vector<ir::Dim>{{1, ""}, {1, ""}, {2, ""}, {2, ""}});
+  b.add_initializer("w", ir::TensorData::from_doubles(ir::DType::float32, {2, 1, 1, 1}, {1.0, -1.0}));
+  ir::NodeSpec conv;
+  conv.name = "conv";
+  conv.op_type = "Conv";
+  conv.inputs = {"x", "w"};
+  conv.outputs = {"c"};
+  ir::NodeSpec relu;
+  relu.name = "relu";
+  relu.op_type = "Relu";
+  relu.inputs = {"c"};
+  relu.outputs = {"y"};
+  b.add_node(conv);
+  b.add_node(relu);
+  b.add_output("y", ir::DType::float32, std::nullopt);
+  ir::Graph g = std::move(b).build();
+  ir::resolve_shapes(g, {}, "conv_relu.onnx");
+  runtime::cpu::CpuDevice device(0, 1, {});
+  auto x = device.allocate(ir::DType::float32, {1, 1, 2, 2});
+  const float values[] = {-2, -1, 1, 2};
+  std::memcpy(x.data, values, sizeof(values));
+  for (bool fuse : {true, false}) {
+    CAPTURE(fuse);
+    runtime::Executor executor(g, device, fuse);
+    CHECK(executor.fused_into()[1] == (fuse ? 0 : ir::no_node));
+    const auto y = executor.run({x});
+    const float* out = y[0].as<float>();
+    const float expected[] = {0, 0, 1, 2, 2, 1, 0, 0};  // channel 0: relu(x), channel 1: relu(-x)
+    for (int i = 0; i < 8; ++i) CHECK(out[i] == expected[i]);
+  }
+}
