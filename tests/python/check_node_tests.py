@@ -94,6 +94,48 @@ def constantize(model, inputs):
     return True
 
 
+def collect_cases():
+    """ONNX's node test cases (model + data sets), built by its reference implementation."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from onnx.backend.test.case import node
+        return node.collect_testcases(None)
+
+
+class Skip(Exception):
+    """A case partplan cannot take, with the reason."""
+
+
+def prepare_case(case, ops, opset):
+    """The case as partplan takes it: (model converted to `opset`, inputs left as graph inputs by
+    name, expected outputs). None when its ops are outside partplan's set; Skip with a reason
+    when it cannot be converted or its data are not tensors."""
+    if any(n.domain not in ("", "ai.onnx") for n in case.model.graph.node) or not case.data_sets:
+        return None
+    in_set = {n.op_type for n in case.model.graph.node} <= ops
+    model = onnx.ModelProto()
+    model.CopyFrom(case.model)
+    current = default_opset(model)
+    if current is not None and current != opset:
+        try:
+            # (this also turns deprecated ops into current ones: Upsample becomes Resize)
+            model = version_converter.convert_version(model, opset)
+        except Exception:  # no adapter for one of its ops
+            if in_set:
+                raise Skip(f"no ONNX version adapter to opset {opset}")
+            return None
+    if not {n.op_type for n in model.graph.node} <= ops:
+        return None
+    inputs, outputs = (as_arrays(values) for values in case.data_sets[0])
+    if not all(isinstance(o, np.ndarray) for o in outputs) or not constantize(model, inputs):
+        raise Skip("non-tensor inputs or outputs (sequences, optionals)")
+    # The structure is forward compatible; newer onnx stamps newer IR versions on old opsets.
+    model.ir_version = min(model.ir_version, 10)
+    values = {vi.name: v for vi, v in zip(case.model.graph.input, inputs)}
+    remaining = {vi.name: values[vi.name] for vi in model.graph.input}
+    return model, remaining, outputs
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("binary")
@@ -102,10 +144,7 @@ def main():
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from onnx.backend.test.case import node
-        cases = node.collect_testcases(None)
+    cases = collect_cases()
     ops = op_set()
     passed, failed, skipped = 0, [], 0
     tested_ops = set()
@@ -113,35 +152,22 @@ def main():
         for case in cases:
             if args.filter not in case.name or case.name in KNOWN_OUT_OF_SCOPE:
                 continue
-            model = onnx.ModelProto()
-            model.CopyFrom(case.model)
-            opset = default_opset(model)
-            if opset is not None and opset != args.opset:
-                try:
-                    model = version_converter.convert_version(model, args.opset)
-                    opset = args.opset
-                except Exception:  # no adapter for this op: outside what partplan reads
-                    skipped += 1
-                    continue
-            op_types = {n.op_type for n in model.graph.node if n.domain in ("", "ai.onnx")}
-            foreign = [n for n in model.graph.node if n.domain not in ("", "ai.onnx")]
-            if opset is None or not 11 <= opset <= 21 or foreign or not op_types <= ops or not case.data_sets:
+            try:
+                prepared = prepare_case(case, ops, args.opset)
+            except Skip:
                 skipped += 1
                 continue
-            inputs, outputs = (as_arrays(values) for values in case.data_sets[0])
-            if not all(isinstance(o, np.ndarray) for o in outputs) or not constantize(model, inputs):
+            if prepared is None:
                 skipped += 1
                 continue
-            # The structure is forward compatible; newer onnx stamps newer IR versions on old opsets.
-            model.ir_version = min(model.ir_version, 10)
+            model, inputs, outputs = prepared
+            op_types = {n.op_type for n in model.graph.node}
             path = os.path.join(tmp, case.name + ".onnx")
             out_json = os.path.join(tmp, case.name + ".json")
             onnx.save(model, path)
             cmd = [args.binary, "inspect", path, "--json", out_json, "--quiet"]
-            remaining = [vi for vi in model.graph.input]
-            values = {vi.name: v for vi, v in zip(case.model.graph.input, inputs)}
-            for vi in remaining:
-                cmd += ["--shape", f"{vi.name}:{'x'.join(str(d) for d in values[vi.name].shape)}"]
+            for name, value in inputs.items():
+                cmd += ["--shape", f"{name}:{'x'.join(str(d) for d in value.shape)}"]
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
             if proc.returncode == 6:  # a dtype partplan refuses by design (float8, int4, strings)
                 skipped += 1

@@ -19,14 +19,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import warnings
 
 import numpy as np
 import onnx
-from onnx import numpy_helper, version_converter
+from onnx import numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_node_tests import KNOWN_OUT_OF_SCOPE, as_arrays, constantize, default_opset, op_set  # noqa: E402
+from check_node_tests import KNOWN_OUT_OF_SCOPE, Skip, collect_cases, op_set, prepare_case  # noqa: E402
 
 RTOL, ATOL = 1e-3, 1e-4
 
@@ -66,10 +65,7 @@ def main():
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from onnx.backend.test.case import node
-        cases = node.collect_testcases(None)
+    cases = collect_cases()
     ops = op_set()
     passed, failed, skipped = [], [], []
     per_op = collections.defaultdict(lambda: [0, 0, 0])
@@ -77,35 +73,24 @@ def main():
         for case in cases:
             if args.filter not in case.name or case.name in KNOWN_OUT_OF_SCOPE:
                 continue
-            model = onnx.ModelProto()
-            model.CopyFrom(case.model)
-            op_types = {n.op_type for n in model.graph.node if n.domain in ("", "ai.onnx")}
-            if any(n.domain not in ("", "ai.onnx") for n in model.graph.node) or not op_types <= ops or not case.data_sets:
-                continue
-            main_op = model.graph.node[-1].op_type if model.graph.node else "?"
-            opset = default_opset(model)
-            if opset is not None and opset != 21:
-                try:
-                    model = version_converter.convert_version(model, 21)
-                except Exception:
-                    skipped.append(f"{case.name}: no ONNX version adapter to opset 21")
-                    per_op[main_op][2] += 1
-                    continue
-            inputs, outputs = (as_arrays(values) for values in case.data_sets[0])
-            if not all(isinstance(o, np.ndarray) for o in outputs) or not constantize(model, inputs):
-                skipped.append(f"{case.name}: non-tensor inputs or outputs (sequences, optionals)")
+            main_op = case.model.graph.node[-1].op_type if case.model.graph.node else "?"
+            try:
+                prepared = prepare_case(case, ops, 21)
+            except Skip as why:
+                skipped.append(f"{case.name}: {why}")
                 per_op[main_op][2] += 1
                 continue
-            model.ir_version = min(model.ir_version, 10)
+            if prepared is None:
+                continue
+            model, inputs, outputs = prepared
             folder = os.path.join(tmp, case.name)
             data_dir = os.path.join(folder, "test_data_set_0")
             out_dir = os.path.join(folder, "out")
             os.makedirs(data_dir)
             onnx.save(model, os.path.join(folder, "model.onnx"))
-            values = {vi.name: v for vi, v in zip(case.model.graph.input, inputs)}
-            for k, vi in enumerate(model.graph.input):
+            for k, (name, value) in enumerate(inputs.items()):
                 with open(os.path.join(data_dir, f"input_{k}.pb"), "wb") as f:
-                    f.write(numpy_helper.from_array(values[vi.name], vi.name).SerializeToString())
+                    f.write(numpy_helper.from_array(value, name).SerializeToString())
             cmd = [args.binary, "run", os.path.join(folder, "model.onnx"), "--device", args.device, "--inputs", data_dir,
                    "--save-outputs", out_dir, "--iterations", "1", "--warmup", "0", "--quiet"]
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
