@@ -23,7 +23,8 @@ class Device {
   virtual const std::string& name() const = 0;
   // What this device is, for output files: "cpu:threads=2 (cores 0-1)".
   virtual std::string description() const = 0;
-  // True when a kernel exists for the node's op and dtypes. Never throws.
+  // True when a kernel exists for the node's op and dtypes (attribute values a kernel refuses
+  // show up only in make_kernel). Never throws.
   virtual bool supports(const ir::Graph& graph, const ir::Node& node) const = 0;
   // A prepared kernel for the node; throws ir::Error(unsupported) naming the node. When
   // `activation` is given the kernel is offered to fuse it (Kernel::fuse_activation);

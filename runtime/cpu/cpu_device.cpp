@@ -105,8 +105,30 @@ void CpuDevice::execute(const std::function<void()>& work) {
   finished.get();
 }
 
-bool CpuDevice::supports(const ir::Graph& graph, const ir::Node& node) const {
-  if (node.op == ir::OpKind::unknown || node.has_subgraph) return false;
+namespace {
+
+// Ops whose CPU kernels are oneDNN primitives built for float32 only (require_float32 in
+// their prepare()); the rest take the integer and bool types ONNX gives them.
+bool float32_only(ir::OpKind op) {
+  switch (op) {
+    case ir::OpKind::Conv:
+    case ir::OpKind::ConvTranspose:
+    case ir::OpKind::Gemm:
+    case ir::OpKind::MatMul:
+    case ir::OpKind::MaxPool:
+    case ir::OpKind::AveragePool:
+    case ir::OpKind::GlobalAveragePool:
+    case ir::OpKind::GlobalMaxPool:
+    case ir::OpKind::BatchNormalization:
+    case ir::OpKind::InstanceNormalization:
+    case ir::OpKind::LayerNormalization:
+    case ir::OpKind::Softmax:
+    case ir::OpKind::LogSoftmax: return true;
+    default: return false;
+  }
+}
+
+bool supports_shapes(const ir::Graph& graph, const ir::Node& node) {
   for (ir::TensorId t : node.inputs)
     if (t != ir::no_tensor && (!graph.tensor(t).shape_known || graph.tensor(t).dtype == ir::DType::string)) return false;
   for (ir::TensorId t : node.outputs)
@@ -114,8 +136,27 @@ bool CpuDevice::supports(const ir::Graph& graph, const ir::Node& node) const {
   return true;
 }
 
+}  // namespace
+
+// A cheap check of op and dtypes; attribute values a kernel refuses still surface in
+// make_kernel (as ir::Error(unsupported) naming the node and the reason).
+bool CpuDevice::supports(const ir::Graph& graph, const ir::Node& node) const {
+  if (node.op == ir::OpKind::unknown || node.has_subgraph) return false;
+  for (ir::TensorId t : node.inputs) {
+    if (t == ir::no_tensor) continue;
+    const ir::Tensor& tensor = graph.tensor(t);
+    if (!tensor.shape_known || tensor.dtype == ir::DType::string || tensor.dtype == ir::DType::undefined) return false;
+    if (float32_only(node.op) && tensor.dtype != ir::DType::float32) return false;
+  }
+  for (ir::TensorId t : node.outputs)
+    if (t != ir::no_tensor && !graph.tensor(t).shape_known) return false;
+  return true;
+}
+
 std::unique_ptr<Kernel> CpuDevice::make_kernel(const ir::Graph& graph, const ir::Node& node, const ir::Node* activation, bool* fused) {
-  if (!supports(graph, node))
+  // Op and shapes are checked here; a dtype or attribute a kernel does not take is refused by
+  // its prepare() with the precise reason.
+  if (node.op == ir::OpKind::unknown || node.has_subgraph || !supports_shapes(graph, node))
     throw ir::Error(ir::ErrorKind::unsupported, "node '" + node.name + "' (" + node.op_type + ") cannot run on " + name_);
   std::unique_ptr<Kernel> kernel = kernel_factory(node.op)(context_);
   const bool accepted = activation != nullptr && kernel->fuse_activation(*activation);

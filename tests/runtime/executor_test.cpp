@@ -113,3 +113,27 @@ TEST_CASE("a Relu that only reads a Conv is fused into it, recorded, and gives t
     for (int i = 0; i < 8; ++i) CHECK(out[i] == expected[i]);
   }
 }
+
+TEST_CASE("supports() refuses dtypes a CPU kernel does not take, before any kernel is made") {
+  ir::GraphBuilder b("types.onnx");
+  b.set_versions(8, 17);
+  b.add_input("x", ir::DType::float64, std::vector<ir::Dim>{{2, ""}, {3, ""}});
+  b.add_input("y", ir::DType::float64, std::vector<ir::Dim>{{3, ""}, {2, ""}});
+  ir::NodeSpec mm;
+  mm.name = "mm";
+  mm.op_type = "MatMul";
+  mm.inputs = {"x", "y"};
+  mm.outputs = {"z"};
+  ir::NodeSpec add = mm;
+  add.name = "add";
+  add.op_type = "Add";
+  add.inputs = {"x", "x"};
+  add.outputs = {"w"};
+  b.add_node(mm);
+  b.add_node(add);
+  ir::Graph g = std::move(b).build();
+  ir::resolve_shapes(g, {}, "types.onnx");
+  runtime::cpu::CpuDevice device(0, 1, {});
+  CHECK_FALSE(device.supports(g, g.nodes[0]));  // oneDNN matmul: float32 only
+  CHECK(device.supports(g, g.nodes[1]));        // Add takes float64
+}
