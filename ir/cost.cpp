@@ -1,5 +1,7 @@
 #include "ir/cost.h"
 
+#include "ir/einsum_equation.h"
+
 #include <cmath>
 #include <algorithm>
 #include <cctype>
@@ -69,8 +71,8 @@ double cost_einsum(const CostInput& c) {
   // Dims under "..." are taken once, from the largest ellipsis block among the operands.
   auto it = c.node.attributes.find("equation");
   if (it == c.node.attributes.end()) return 0;
-  const std::string& equation = it->second.s;
-  const std::string lhs = equation.substr(0, equation.find("->"));
+  std::string lhs;
+  for (const std::string& operand : parse_einsum_equation(it->second.s).operands) lhs += (lhs.empty() ? "" : ",") + operand;
   std::map<char, int64_t> sizes;
   double ellipsis = 1;
   size_t operand = 0, dim = 0;

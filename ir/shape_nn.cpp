@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ir/einsum_equation.h"
 #include "ir/shape_context.h"
 
 namespace ir {
@@ -196,17 +197,8 @@ void infer_topk(ShapeContext& ctx) {
 }
 
 void infer_einsum(ShapeContext& ctx) {
-  std::string equation = ctx.attr_string("equation", "");
-  equation.erase(std::remove(equation.begin(), equation.end(), ' '), equation.end());
-  const auto arrow = equation.find("->");
-  const std::string lhs = equation.substr(0, arrow);
-  std::vector<std::string> terms;
-  for (size_t start = 0;;) {
-    const auto comma = lhs.find(',', start);
-    terms.push_back(lhs.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
+  const EinsumEquation equation = parse_einsum_equation(ctx.attr_string("equation", ""));
+  const std::vector<std::string>& terms = equation.operands;
   if (terms.size() != ctx.input_count()) ctx.fail("equation has " + std::to_string(terms.size()) + " operands for " + std::to_string(ctx.input_count()) + " inputs");
   std::map<char, int64_t> sizes;
   std::map<char, int> counts;
@@ -238,8 +230,8 @@ void infer_einsum(ShapeContext& ctx) {
     }
   }
   std::vector<int64_t> out;
-  if (arrow != std::string::npos) {
-    const std::string rhs = equation.substr(arrow + 2);
+  if (equation.output) {
+    const std::string& rhs = *equation.output;
     for (size_t c = 0; c < rhs.size(); ++c) {
       if (rhs.compare(c, 3, "...") == 0) {
         out.insert(out.end(), ellipsis.begin(), ellipsis.end());

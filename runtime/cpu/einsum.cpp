@@ -6,6 +6,7 @@
 #include <map>
 #include <type_traits>
 
+#include "ir/einsum_equation.h"
 #include "runtime/cpu/cpu_kernels.h"
 #include "runtime/cpu/kernel_util.h"
 
@@ -22,17 +23,9 @@ struct EinsumPlan {
   std::vector<std::vector<int64_t>> sum_strides;   // [operand][summed label]
 };
 
-EinsumPlan compile(const ir::Node& node, std::string equation, const std::vector<std::vector<int64_t>>& shapes) {
-  equation.erase(std::remove(equation.begin(), equation.end(), ' '), equation.end());
-  const auto arrow = equation.find("->");
-  const std::string lhs = equation.substr(0, arrow);
-  std::vector<std::string> terms;
-  for (size_t start = 0;;) {
-    const auto comma = lhs.find(',', start);
-    terms.push_back(lhs.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
+EinsumPlan compile(const ir::Node& node, const std::string& text, const std::vector<std::vector<int64_t>>& shapes) {
+  const ir::EinsumEquation equation = ir::parse_einsum_equation(text);
+  const std::vector<std::string>& terms = equation.operands;
   if (terms.size() != shapes.size()) unsupported(node, "equation operands do not match the inputs");
 
   // Labels of every operand dim; letters are 0..51, ellipsis dims 52 + k (right-aligned).
@@ -78,8 +71,8 @@ EinsumPlan compile(const ir::Node& node, std::string equation, const std::vector
   }
 
   std::vector<int> out_labels;
-  if (arrow != std::string::npos) {
-    const std::string rhs = equation.substr(arrow + 2);
+  if (equation.output) {
+    const std::string& rhs = *equation.output;
     for (size_t c = 0; c < rhs.size(); ++c) {
       if (rhs.compare(c, 3, "...") == 0) {
         for (size_t k = 0; k < ellipsis_rank; ++k) out_labels.push_back(ellipsis_base + static_cast<int>(k));
