@@ -26,11 +26,11 @@ class Device {
   // True when a kernel exists for the node's op and dtypes (attribute values a kernel refuses
   // show up only in make_kernel). Never throws.
   virtual bool supports(const ir::Graph& graph, const ir::Node& node) const = 0;
-  // A prepared kernel for the node; throws ir::Error(unsupported) naming the node. When
-  // `activation` is given the kernel is offered to fuse it (Kernel::fuse_activation);
-  // `*fused` says whether it did.
-  virtual std::unique_ptr<Kernel> make_kernel(const ir::Graph& graph, const ir::Node& node, const ir::Node* activation = nullptr,
-                                              bool* fused = nullptr) = 0;
+  // A prepared kernel for the node; throws ir::Error(unsupported) naming the node. The
+  // kernel is offered each node of `chain` in order (Kernel::fuse_next) until it declines;
+  // `*fused_count` says how many it took.
+  virtual std::unique_ptr<Kernel> make_kernel(const ir::Graph& graph, const ir::Node& node,
+                                              const std::vector<const ir::Node*>& chain = {}, size_t* fused_count = nullptr) = 0;
   // Memory for a tensor of this shape on this device, counted in memory().
   virtual Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape) = 0;
   virtual MemoryStats memory() const = 0;

@@ -18,16 +18,28 @@ Tensor constant_tensor(const ir::Tensor& tensor) {
 
 namespace {
 
-// The node that is the only reader of `node`'s only output, when it is a one-input,
-// one-output node (an activation candidate) and that output is not a graph output.
-const ir::Node* sole_activation_reader(const ir::Graph& graph, const ir::Node& node) {
+// The only reader of `node`'s only output, when it reads it once, as input 0, its other inputs
+// are constants and it has one output: a candidate to fuse into `node`'s kernel.
+const ir::Node* sole_reader(const ir::Graph& graph, const ir::Node& node) {
   if (node.outputs.size() != 1 || node.outputs[0] == ir::no_tensor) return nullptr;
   const ir::Tensor& out = graph.tensor(node.outputs[0]);
   if (out.is_graph_output || out.consumers.size() != 1) return nullptr;
   const ir::Node& reader = graph.node(out.consumers[0]);
-  if (reader.inputs.size() != 1 || reader.outputs.size() != 1 || reader.outputs[0] == ir::no_tensor) return nullptr;
-  if (ir::is_constant_node(graph, reader)) return nullptr;
+  if (reader.inputs.empty() || reader.inputs[0] != node.outputs[0] || ir::is_constant_node(graph, reader)) return nullptr;
+  for (size_t i = 1; i < reader.inputs.size(); ++i)
+    if (reader.inputs[i] != ir::no_tensor && (reader.inputs[i] == node.outputs[0] || !graph.tensor(reader.inputs[i]).value)) return nullptr;
+  if (reader.outputs.empty() || reader.outputs[0] == ir::no_tensor) return nullptr;
+  for (size_t o = 1; o < reader.outputs.size(); ++o)
+    if (reader.outputs[o] != ir::no_tensor) return nullptr;
   return &reader;
+}
+
+// Successive sole readers after `node` (at most a few: Conv -> BatchNormalization -> Relu).
+std::vector<const ir::Node*> fusion_chain(const ir::Graph& graph, const ir::Node& node) {
+  std::vector<const ir::Node*> chain;
+  for (const ir::Node* next = sole_reader(graph, node); next != nullptr && chain.size() < 4; next = sole_reader(graph, *next))
+    chain.push_back(next);
+  return chain;
 }
 
 }  // namespace
@@ -53,15 +65,15 @@ Executor::Executor(const ir::Graph& graph, Device& device, bool fuse) : graph_(g
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const ir::Node& node = graph.nodes[i];
     if (ir::is_constant_node(graph, node) || fused_into_[i] != ir::no_node) continue;
-    const ir::Node* activation = fuse ? sole_activation_reader(graph, node) : nullptr;
-    bool fused = false;
-    kernels_[i] = device.make_kernel(graph, node, activation, &fused);
-    if (fused) {
-      const auto reader = static_cast<size_t>(node.outputs[0] == ir::no_tensor ? 0 : graph.tensor(node.outputs[0]).consumers[0]);
-      fused_into_[reader] = static_cast<ir::NodeId>(i);
-      // The kernel writes the activated values straight into the activation's output.
-      write_to_[static_cast<size_t>(node.outputs[0])] = activation->outputs[0];
+    const std::vector<const ir::Node*> chain = fuse ? fusion_chain(graph, node) : std::vector<const ir::Node*>{};
+    size_t fused = 0;
+    kernels_[i] = device.make_kernel(graph, node, chain, &fused);
+    for (size_t k = 0; k < fused; ++k) {
+      const auto index = static_cast<size_t>(chain[k] - graph.nodes.data());
+      fused_into_[index] = static_cast<ir::NodeId>(i);
     }
+    // The kernel writes the last fused node's values straight into that node's output.
+    if (fused > 0) write_to_[static_cast<size_t>(node.outputs[0])] = chain[fused - 1]->outputs[0];
     for (ir::TensorId t : node.outputs) {
       if (t == ir::no_tensor || graph.tensor(t).is_graph_output) continue;
       // An output nobody reads is dropped right after its node.

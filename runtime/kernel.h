@@ -18,10 +18,11 @@ class Kernel {
   // Inputs are in the node's input order (nullptr for an omitted optional input); outputs
   // are allocated with their resolved shapes (nullptr for an omitted optional output).
   virtual void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) = 0;
-  // Offers to apply `activation` (a one-input elementwise node reading this node's only
-  // output) inside this kernel; called before prepare(). A kernel that accepts writes the
-  // activated values into its output and the executor skips the activation node.
-  virtual bool fuse_activation(const ir::Node& /*activation*/) { return false; }
+  // Offers to apply `next` (the only reader of `host`'s only output, reading it as input 0,
+  // with constant other inputs: an activation, a BatchNormalization) inside this kernel;
+  // called before prepare(), possibly several times along a chain. A kernel that accepts
+  // writes `next`'s values into its output and the executor skips `next`.
+  virtual bool fuse_next(const ir::Graph& /*graph*/, const ir::Node& /*host*/, const ir::Node& /*next*/) { return false; }
 };
 
 }  // namespace runtime

@@ -1,6 +1,7 @@
 // Conv and ConvTranspose on oneDNN's (de)convolution primitives over plain NC... tensors;
 // constant weights are reordered once, in prepare(), into the layout the primitive picks.
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <array>
 
@@ -28,11 +29,13 @@ class ConvKernel final : public Kernel {
  public:
   ConvKernel(CpuContext& context, bool transpose) : context_(context), transpose_(transpose) {}
 
-  // Activations oneDNN can apply as an eltwise post-op, in the convolution's own pass over
-  // the output (forward convolutions only).
-  bool fuse_activation(const ir::Node& activation) override {
-    if (transpose_) return false;
-    post_op_ = eltwise_spec(activation);
+  // Forward convolutions with constant weights take, in this order: an inference
+  // BatchNormalization with constant parameters (folded into the weights and bias), then an
+  // activation oneDNN applies as an eltwise post-op in the convolution's own pass.
+  bool fuse_next(const ir::Graph& graph, const ir::Node& host, const ir::Node& next) override {
+    if (transpose_ || post_op_ || !constant_data(graph, host, 1) || input_info(graph, host, 1).dtype != ir::DType::float32) return false;
+    if (next.op == ir::OpKind::BatchNormalization) return !bn_scale_.size() && fold_batch_norm(graph, next);
+    post_op_ = eltwise_spec(next);
     return post_op_.has_value();
   }
 
@@ -129,6 +132,23 @@ class ConvKernel final : public Kernel {
     has_bias_ = node.has_input(2);
     const void* constant_weights = constant_data(graph, node, 1);
     constant_weights_ = constant_weights != nullptr;
+    if (!bn_scale_.empty()) {
+      // Fold the fused BatchNormalization: each output channel's weights scaled, bias shifted.
+      const auto channels = static_cast<size_t>(w[0]);
+      if (bn_scale_.size() != channels) unsupported(node, "fused BatchNormalization has the wrong channel count");
+      const auto per_channel = static_cast<size_t>(element_count(w)) / channels;
+      const auto* weights = static_cast<const float*>(constant_weights);
+      folded_weights_.resize(channels * per_channel);
+      folded_bias_.resize(channels);
+      const float* bias = has_bias_ ? static_cast<const float*>(constant_data(graph, node, 2)) : nullptr;
+      if (has_bias_ && bias == nullptr) unsupported(node, "a fused BatchNormalization needs a constant bias");
+      for (size_t c = 0; c < channels; ++c) {
+        for (size_t k = 0; k < per_channel; ++k) folded_weights_[c * per_channel + k] = weights[c * per_channel + k] * bn_scale_[c];
+        folded_bias_[c] = (bias ? bias[c] * bn_scale_[c] : 0.0f) + bn_shift_[c];
+      }
+      constant_weights = folded_weights_.data();
+      has_bias_ = true;
+    }
     const memory::desc plain_src_md = plain_desc(x), plain_dst_md = plain_desc(dst_shape), bias_md = plain_desc({out_shape_[1]});
     // A forward convolution with constant weights lets oneDNN pick the activation layout
     // too: its blocked (nChw8c/16c) JIT kernels beat GEMM on plain nchw by far more than the
@@ -177,11 +197,13 @@ class ConvKernel final : public Kernel {
       step_.bind(DNNL_ARG_SRC, to_blocked_ ? blocked_src_md_ : plain_src_md, engine);
       step_.bind(DNNL_ARG_DST, from_blocked_ ? blocked_dst_md_ : plain_dst_md, engine);
       if (has_bias_) step_.bind(DNNL_ARG_BIAS, bias_md, engine);
+      if (!folded_bias_.empty()) step_.set(DNNL_ARG_BIAS, folded_bias_.data());
       if (constant_weights_)
         step_.bind_owned(DNNL_ARG_WEIGHTS, reorder_constant(context_, onnx_weights_md, constant_weights, chosen_weights_md));
       else
         step_.bind(DNNL_ARG_WEIGHTS, weights_md, engine);
     });
+    folded_weights_ = {};  // the reordered copy is what runs: the weights are held once
   }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
@@ -196,7 +218,7 @@ class ConvKernel final : public Kernel {
       step_.set(DNNL_ARG_SRC, inputs[0]->data);
     }
     if (!constant_weights_) step_.set(DNNL_ARG_WEIGHTS, inputs[1]->data);
-    if (has_bias_) step_.set(DNNL_ARG_BIAS, inputs[2]->data);
+    if (has_bias_ && folded_bias_.empty()) step_.set(DNNL_ARG_BIAS, inputs[2]->data);
     step_.set(DNNL_ARG_DST, from_blocked_ ? context_.blocked_dst.data() : staging_.empty() ? y : staging_.data());
     step_.execute(context_.stream);
     if (from_blocked_) {
@@ -209,6 +231,29 @@ class ConvKernel final : public Kernel {
   }
 
  private:
+  // y = (x - mean) / sqrt(var + eps) * gamma + beta as a per-channel scale and shift.
+  bool fold_batch_norm(const ir::Graph& graph, const ir::Node& bn) {
+    if (attr_int(bn, "training_mode", 0) != 0 || bn.inputs.size() < 5) return false;
+    std::vector<std::vector<double>> params;
+    for (size_t i = 1; i < 5; ++i) {
+      const ir::Tensor& t = input_info(graph, bn, i);
+      if (!t.value || t.dtype != ir::DType::float32) return false;
+      params.push_back(t.value->to_doubles());
+    }
+    const double epsilon = attr_float(bn, "epsilon", 1e-5f);
+    const size_t channels = params[0].size();
+    for (const auto& p : params)
+      if (p.size() != channels) return false;
+    bn_scale_.resize(channels);
+    bn_shift_.resize(channels);
+    for (size_t c = 0; c < channels; ++c) {
+      const double scale = params[0][c] / std::sqrt(params[3][c] + epsilon);
+      bn_scale_[c] = static_cast<float>(scale);
+      bn_shift_[c] = static_cast<float>(params[1][c] - params[2][c] * scale);
+    }
+    return true;
+  }
+
   // Reorders between the ONNX (plain) layout and the one the primitive chose, where they differ;
   // the blocked copies live in the device's scratch (CpuContext), grown here to fit.
   void plan_layouts(const memory::desc& chosen_src, const memory::desc& plain_src, const memory::desc& chosen_dst,
@@ -272,6 +317,8 @@ class ConvKernel final : public Kernel {
   std::vector<int64_t> out_shape_;
   DnnlStep step_;
   std::optional<EltwiseSpec> post_op_;  // a fused activation
+  std::vector<float> bn_scale_, bn_shift_;  // a fused BatchNormalization, per output channel
+  std::vector<float> folded_weights_, folded_bias_;
   std::optional<dnnl::reorder> to_blocked_, from_blocked_;
   memory::desc blocked_src_md_, blocked_dst_md_;
   dnnl::memory plain_src_, blocked_src_, blocked_dst_, plain_dst_;

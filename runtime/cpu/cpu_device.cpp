@@ -153,14 +153,16 @@ bool CpuDevice::supports(const ir::Graph& graph, const ir::Node& node) const {
   return true;
 }
 
-std::unique_ptr<Kernel> CpuDevice::make_kernel(const ir::Graph& graph, const ir::Node& node, const ir::Node* activation, bool* fused) {
+std::unique_ptr<Kernel> CpuDevice::make_kernel(const ir::Graph& graph, const ir::Node& node, const std::vector<const ir::Node*>& chain,
+                                               size_t* fused_count) {
   // Op and shapes are checked here; a dtype or attribute a kernel does not take is refused by
   // its prepare() with the precise reason.
   if (node.op == ir::OpKind::unknown || node.has_subgraph || !supports_shapes(graph, node))
     throw ir::Error(ir::ErrorKind::unsupported, "node '" + node.name + "' (" + node.op_type + ") cannot run on " + name_);
   std::unique_ptr<Kernel> kernel = kernel_factory(node.op)(context_);
-  const bool accepted = activation != nullptr && kernel->fuse_activation(*activation);
-  if (fused != nullptr) *fused = accepted;
+  size_t accepted = 0;
+  while (accepted < chain.size() && kernel->fuse_next(graph, node, *chain[accepted])) ++accepted;
+  if (fused_count != nullptr) *fused_count = accepted;
   // Prepared on the worker: primitive creation may look at the thread count.
   execute([&] { kernel->prepare(graph, node); });
   return kernel;

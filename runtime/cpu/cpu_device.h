@@ -25,8 +25,8 @@ class CpuDevice final : public Device {
   const std::string& name() const override { return name_; }
   std::string description() const override;
   bool supports(const ir::Graph& graph, const ir::Node& node) const override;
-  std::unique_ptr<Kernel> make_kernel(const ir::Graph& graph, const ir::Node& node, const ir::Node* activation = nullptr,
-                                      bool* fused = nullptr) override;
+  std::unique_ptr<Kernel> make_kernel(const ir::Graph& graph, const ir::Node& node, const std::vector<const ir::Node*>& chain = {},
+                                      size_t* fused_count = nullptr) override;
   Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape) override;
   MemoryStats memory() const override { return counter_->stats(); }
   void reset_peak_memory() override { counter_->reset_peak(); }

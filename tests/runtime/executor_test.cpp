@@ -137,3 +137,45 @@ TEST_CASE("supports() refuses dtypes a CPU kernel does not take, before any kern
   CHECK_FALSE(device.supports(g, g.nodes[0]));  // oneDNN matmul: float32 only
   CHECK(device.supports(g, g.nodes[1]));        // Add takes float64
 }
+
+TEST_CASE("Conv -> BatchNormalization -> Relu fuses into one kernel with the unfused values") {
+  ir::GraphBuilder b("conv_bn_relu.onnx");
+  b.set_versions(8, 17);
+  b.add_input("x", ir::DType::float32, std::vector<ir::Dim>{{1, ""}, {2, ""}, {3, ""}, {3, ""}});
+  b.add_initializer("w", ir::TensorData::from_doubles(ir::DType::float32, {2, 2, 1, 1}, {1.0, 0.5, -1.0, 2.0}));
+  b.add_initializer("bias", ir::TensorData::from_doubles(ir::DType::float32, {2}, {0.25, -0.5}));
+  b.add_initializer("gamma", ir::TensorData::from_doubles(ir::DType::float32, {2}, {2.0, -0.5}));
+  b.add_initializer("beta", ir::TensorData::from_doubles(ir::DType::float32, {2}, {0.1, 0.3}));
+  b.add_initializer("mean", ir::TensorData::from_doubles(ir::DType::float32, {2}, {0.2, -1.0}));
+  b.add_initializer("var", ir::TensorData::from_doubles(ir::DType::float32, {2}, {4.0, 0.25}));
+  auto spec = [](const char* name, const char* op, std::vector<std::string> in, const char* out) {
+    ir::NodeSpec n;
+    n.name = name;
+    n.op_type = op;
+    n.inputs = std::move(in);
+    n.outputs = {out};
+    return n;
+  };
+  b.add_node(spec("conv", "Conv", {"x", "w", "bias"}, "c"));
+  b.add_node(spec("bn", "BatchNormalization", {"c", "gamma", "beta", "mean", "var"}, "n"));
+  b.add_node(spec("relu", "Relu", {"n"}, "y"));
+  b.add_output("y", ir::DType::float32, std::nullopt);
+  ir::Graph g = std::move(b).build();
+  ir::resolve_shapes(g, {}, "conv_bn_relu.onnx");
+  runtime::cpu::CpuDevice device(0, 1, {});
+  auto x = device.allocate(ir::DType::float32, {1, 2, 3, 3});
+  for (int i = 0; i < 18; ++i) x.as<float>()[i] = static_cast<float>(i % 7) - 3.0f;
+  runtime::Executor fused(g, device, true), separate(g, device, false);
+  CHECK(fused.fused_into()[1] == 0);
+  CHECK(fused.fused_into()[2] == 0);
+  CHECK(separate.fused_into()[1] == ir::no_node);
+  const auto a = fused.run({x});
+  const auto c = separate.run({x});
+  int positive = 0;
+  for (int i = 0; i < 18; ++i) {
+    CHECK(a[0].as<float>()[i] == doctest::Approx(c[0].as<float>()[i]).epsilon(1e-5));
+    positive += c[0].as<float>()[i] > 0 ? 1 : 0;
+  }
+  CHECK(positive > 0);  // the Relu does not zero everything: the comparison means something
+  CHECK(positive < 18);
+}
