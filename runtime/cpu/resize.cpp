@@ -156,11 +156,17 @@ bool is_identity(const AxisTaps& t) {
 }
 
 // One pass of nearest along t.dim: a gather of whole inner rows. T is a same-size stand-in.
-template <typename T>
-void nearest_pass(const AxisTaps& t, const std::vector<int64_t>& in_shape, const T* src, T* dst, T extrapolation) {
+// Elements before and after the resized axis: the pass walks (outer, output position, inner).
+std::pair<int64_t, int64_t> blocks_around(const AxisTaps& t, const std::vector<int64_t>& in_shape) {
   int64_t outer = 1, inner = 1;
   for (size_t d = 0; d < t.dim; ++d) outer *= in_shape[d];
   for (size_t d = t.dim + 1; d < in_shape.size(); ++d) inner *= in_shape[d];
+  return {outer, inner};
+}
+
+template <typename T>
+void nearest_pass(const AxisTaps& t, const std::vector<int64_t>& in_shape, const T* src, T* dst, T extrapolation) {
+  const auto [outer, inner] = blocks_around(t, in_shape);
   const int64_t rows = outer * t.out_len;
 #pragma omp parallel for if (rows * inner > parallel_threshold)
   for (int64_t row = 0; row < rows; ++row) {
@@ -177,9 +183,7 @@ void nearest_pass(const AxisTaps& t, const std::vector<int64_t>& in_shape, const
 
 template <typename T>
 void weighted_pass(const AxisTaps& t, const std::vector<int64_t>& in_shape, const T* src, T* dst, T extrapolation) {
-  int64_t outer = 1, inner = 1;
-  for (size_t d = 0; d < t.dim; ++d) outer *= in_shape[d];
-  for (size_t d = t.dim + 1; d < in_shape.size(); ++d) inner *= in_shape[d];
+  const auto [outer, inner] = blocks_around(t, in_shape);
   const int64_t rows = outer * t.out_len, width = t.width;
 #pragma omp parallel for if (rows * inner * width > parallel_threshold)
   for (int64_t row = 0; row < rows; ++row) {

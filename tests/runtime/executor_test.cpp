@@ -2,6 +2,7 @@
 
 #include "ir/error.h"
 #include "runtime/device_spec.h"
+#include "tests/ir/graph_test_util.h"
 #include "tests/runtime/cpu/kernel_test_util.h"
 
 TEST_CASE("device lists parse and malformed ones name the flag") {
@@ -48,24 +49,9 @@ TEST_CASE("an activation read only by a folded Shape node is freed right after i
   ir::GraphBuilder b("shape_only.onnx");
   b.set_versions(8, 17);
   b.add_input("x", ir::DType::float32, std::vector<ir::Dim>{ir::Dim{1000, ""}});
-  ir::NodeSpec relu;
-  relu.name = "relu";
-  relu.op_type = "Relu";
-  relu.inputs = {"x"};
-  relu.outputs = {"h"};
-  ir::NodeSpec shape = relu;
-  shape.name = "shape";
-  shape.op_type = "Shape";
-  shape.inputs = {"h"};
-  shape.outputs = {"s"};
-  ir::NodeSpec reshape = relu;
-  reshape.name = "reshape";
-  reshape.op_type = "Reshape";
-  reshape.inputs = {"x", "s"};
-  reshape.outputs = {"y"};
-  b.add_node(relu);
-  b.add_node(shape);
-  b.add_node(reshape);
+  b.add_node(test::node("relu", "Relu", {"x"}, {"h"}));
+  b.add_node(test::node("shape", "Shape", {"h"}, {"s"}));
+  b.add_node(test::node("reshape", "Reshape", {"x", "s"}, {"y"}));
   b.add_output("y", ir::DType::float32, std::nullopt);
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "shape_only.onnx");
@@ -84,18 +70,8 @@ TEST_CASE("a Relu that only reads a Conv is fused into it, recorded, and gives t
   b.set_versions(8, 17);
   b.add_input("x", ir::DType::float32, std::vector<ir::Dim>{{1, ""}, {1, ""}, {2, ""}, {2, ""}});
   b.add_initializer("w", ir::TensorData::from_doubles(ir::DType::float32, {2, 1, 1, 1}, {1.0, -1.0}));
-  ir::NodeSpec conv;
-  conv.name = "conv";
-  conv.op_type = "Conv";
-  conv.inputs = {"x", "w"};
-  conv.outputs = {"c"};
-  ir::NodeSpec relu;
-  relu.name = "relu";
-  relu.op_type = "Relu";
-  relu.inputs = {"c"};
-  relu.outputs = {"y"};
-  b.add_node(conv);
-  b.add_node(relu);
+  b.add_node(test::node("conv", "Conv", {"x", "w"}, {"c"}));
+  b.add_node(test::node("relu", "Relu", {"c"}, {"y"}));
   b.add_output("y", ir::DType::float32, std::nullopt);
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "conv_relu.onnx");
@@ -119,18 +95,8 @@ TEST_CASE("supports() refuses dtypes a CPU kernel does not take, before any kern
   b.set_versions(8, 17);
   b.add_input("x", ir::DType::float64, std::vector<ir::Dim>{{2, ""}, {3, ""}});
   b.add_input("y", ir::DType::float64, std::vector<ir::Dim>{{3, ""}, {2, ""}});
-  ir::NodeSpec mm;
-  mm.name = "mm";
-  mm.op_type = "MatMul";
-  mm.inputs = {"x", "y"};
-  mm.outputs = {"z"};
-  ir::NodeSpec add = mm;
-  add.name = "add";
-  add.op_type = "Add";
-  add.inputs = {"x", "x"};
-  add.outputs = {"w"};
-  b.add_node(mm);
-  b.add_node(add);
+  b.add_node(test::node("mm", "MatMul", {"x", "y"}, {"z"}));
+  b.add_node(test::node("add", "Add", {"x", "x"}, {"w"}));
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "types.onnx");
   runtime::cpu::CpuDevice device(0, 1, {});
@@ -148,17 +114,9 @@ TEST_CASE("Conv -> BatchNormalization -> Relu fuses into one kernel with the unf
   b.add_initializer("beta", ir::TensorData::from_doubles(ir::DType::float32, {2}, {0.1, 0.3}));
   b.add_initializer("mean", ir::TensorData::from_doubles(ir::DType::float32, {2}, {0.2, -1.0}));
   b.add_initializer("var", ir::TensorData::from_doubles(ir::DType::float32, {2}, {4.0, 0.25}));
-  auto spec = [](const char* name, const char* op, std::vector<std::string> in, const char* out) {
-    ir::NodeSpec n;
-    n.name = name;
-    n.op_type = op;
-    n.inputs = std::move(in);
-    n.outputs = {out};
-    return n;
-  };
-  b.add_node(spec("conv", "Conv", {"x", "w", "bias"}, "c"));
-  b.add_node(spec("bn", "BatchNormalization", {"c", "gamma", "beta", "mean", "var"}, "n"));
-  b.add_node(spec("relu", "Relu", {"n"}, "y"));
+  b.add_node(test::node("conv", "Conv", {"x", "w", "bias"}, {"c"}));
+  b.add_node(test::node("bn", "BatchNormalization", {"c", "gamma", "beta", "mean", "var"}, {"n"}));
+  b.add_node(test::node("relu", "Relu", {"n"}, {"y"}));
   b.add_output("y", ir::DType::float32, std::nullopt);
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "conv_bn_relu.onnx");
