@@ -35,6 +35,7 @@ struct RunOptions {
   std::string json_path;
   uint32_t seed = 0;
   bool no_fuse = false;
+  bool no_channels_last = false;
   bool quiet = false;
 };
 
@@ -92,7 +93,7 @@ int run_model(const RunOptions& options) {
 
   auto devices = runtime::create_devices(specs);
   runtime::Device& device = *devices.front();
-  runtime::Executor executor(graph, device, !options.no_fuse);
+  runtime::Executor executor(graph, device, {.fuse = !options.no_fuse, .channels_last = !options.no_channels_last});
 
   std::vector<runtime::Tensor> inputs;
   std::mt19937 rng(options.seed);
@@ -190,6 +191,8 @@ Action add_run_command(CLI::App& app) {
   command->add_option("--inputs", options->inputs_dir, "Folder with input_K.pb TensorProto files (the ONNX test layout); default: random inputs");
   command->add_option("--seed", options->seed, "Seed for random inputs (default 0)");
   command->add_flag("--no-fuse", options->no_fuse, "Run every node as its own kernel (no Conv+activation fusion)");
+  command->add_flag("--no-channels-last", options->no_channels_last,
+                    "Keep every activation in ONNX's plain layout (convolutions convert around each call)");
   command->add_option("--save-outputs", options->save_outputs_dir, "Write the last run's outputs there as output_K.pb");
   command->add_option("--json", options->json_path, "Write the measurements as JSON (partplan.run/1)");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");

@@ -24,15 +24,14 @@ class Device {
   // What this device is, for output files: "cpu:threads=2 (cores 0-1)".
   virtual std::string description() const = 0;
   // True when a kernel exists for the node's op and dtypes (attribute values a kernel refuses
-  // show up only in make_kernel). Never throws.
+  // show up only in create_kernel or prepare). Never throws.
   virtual bool supports(const ir::Graph& graph, const ir::Node& node) const = 0;
-  // A prepared kernel for the node; throws ir::Error(unsupported) naming the node. The
-  // kernel is offered each node of `chain` in order (Kernel::fuse_next) until it declines;
-  // `*fused_count` says how many it took.
-  virtual std::unique_ptr<Kernel> make_kernel(const ir::Graph& graph, const ir::Node& node,
-                                              const std::vector<const ir::Node*>& chain = {}, size_t* fused_count = nullptr) = 0;
-  // Memory for a tensor of this shape on this device, counted in memory().
-  virtual Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape) = 0;
+  // An unprepared kernel for the node's op; throws ir::Error(unsupported) naming the node.
+  // The caller offers fusions (Kernel::fuse_next), sets layouts, then runs prepare() through
+  // execute() (primitive creation may depend on the worker's thread count).
+  virtual std::unique_ptr<Kernel> create_kernel(const ir::Graph& graph, const ir::Node& node) = 0;
+  // Memory for a tensor of this shape (and layout) on this device, counted in memory().
+  virtual Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape, Layout layout = Layout::plain) = 0;
   virtual MemoryStats memory() const = 0;
   virtual void reset_peak_memory() = 0;
   // Runs `work` on the device's own worker thread (whose thread count the device owns)

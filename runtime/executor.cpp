@@ -4,6 +4,7 @@
 
 #include "ir/cost.h"
 #include "ir/error.h"
+#include "runtime/layout_plan.h"
 
 namespace runtime {
 
@@ -44,7 +45,7 @@ std::vector<const ir::Node*> fusion_chain(const ir::Graph& graph, const ir::Node
 
 }  // namespace
 
-Executor::Executor(const ir::Graph& graph, Device& device, bool fuse) : graph_(graph), device_(device) {
+Executor::Executor(const ir::Graph& graph, Device& device, ExecutorOptions options) : graph_(graph), device_(device) {
   constants_.resize(graph.tensors.size());
   for (size_t t = 0; t < graph.tensors.size(); ++t)
     if (graph.tensors[t].value) constants_[t] = constant_tensor(graph.tensors[t]);
@@ -62,18 +63,28 @@ Executor::Executor(const ir::Graph& graph, Device& device, bool fuse) : graph_(g
   fused_into_.assign(graph.nodes.size(), ir::no_node);
   write_to_.resize(graph.tensors.size());
   for (size_t t = 0; t < graph.tensors.size(); ++t) write_to_[t] = static_cast<ir::TensorId>(t);
+
+  // Kernels and fusions first; then layouts, which depend on both; then prepare().
+  std::vector<LayoutStep> steps;
+  std::vector<size_t> step_node;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const ir::Node& node = graph.nodes[i];
     if (ir::is_constant_node(graph, node) || fused_into_[i] != ir::no_node) continue;
-    const std::vector<const ir::Node*> chain = fuse ? fusion_chain(graph, node) : std::vector<const ir::Node*>{};
+    kernels_[i] = device.create_kernel(graph, node);
+    const std::vector<const ir::Node*> chain = options.fuse ? fusion_chain(graph, node) : std::vector<const ir::Node*>{};
     size_t fused = 0;
-    kernels_[i] = device.make_kernel(graph, node, chain, &fused);
-    for (size_t k = 0; k < fused; ++k) {
-      const auto index = static_cast<size_t>(chain[k] - graph.nodes.data());
-      fused_into_[index] = static_cast<ir::NodeId>(i);
+    while (fused < chain.size() && kernels_[i]->fuse_next(graph, node, *chain[fused])) {
+      fused_into_[static_cast<size_t>(chain[fused] - graph.nodes.data())] = static_cast<ir::NodeId>(i);
+      ++fused;
     }
     // The kernel writes the last fused node's values straight into that node's output.
     if (fused > 0) write_to_[static_cast<size_t>(node.outputs[0])] = chain[fused - 1]->outputs[0];
+    LayoutStep step;
+    step.inputs = node.inputs;
+    for (ir::TensorId t : node.outputs) step.outputs.push_back(t == ir::no_tensor ? t : write_to_[static_cast<size_t>(t)]);
+    step.rule = options.channels_last ? kernels_[i]->layout_rule(graph, node) : LayoutRule::plain_only;
+    steps.push_back(std::move(step));
+    step_node.push_back(i);
     for (ir::TensorId t : node.outputs) {
       if (t == ir::no_tensor || graph.tensor(t).is_graph_output) continue;
       // An output nobody reads is dropped right after its node.
@@ -85,6 +96,17 @@ Executor::Executor(const ir::Graph& graph, Device& device, bool fuse) : graph_(g
     const int64_t last = last_use[static_cast<size_t>(t)];
     if (last >= 0 && !graph.tensor(t).is_graph_output) release_after_[static_cast<size_t>(last)].push_back(t);
   }
+
+  layouts_ = plan_layouts(graph, steps);
+  std::vector<Layout> in, out;
+  for (size_t s = 0; s < steps.size(); ++s) {
+    step_layouts(graph, steps[s], layouts_, in, out);
+    kernels_[step_node[s]]->set_layouts(in, out);
+  }
+  // On the device's worker: primitive creation may look at the thread count.
+  device.execute([&] {
+    for (size_t i : step_node) kernels_[i]->prepare(graph, graph.nodes[i]);
+  });
 }
 
 std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us) {
@@ -126,7 +148,7 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector
         }
         const auto target = static_cast<size_t>(write_to_[static_cast<size_t>(t)]);
         const ir::Tensor& info = graph_.tensors[target];
-        slots[target] = device_.allocate(info.dtype, info.shape);
+        slots[target] = device_.allocate(info.dtype, info.shape, layouts_[target]);
         out.push_back(&slots[target]);
       }
       const auto start = std::chrono::steady_clock::now();

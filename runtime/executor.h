@@ -7,19 +7,29 @@
 
 #include "ir/graph.h"
 #include "runtime/device.h"
+#include "runtime/layout.h"
 
 namespace runtime {
 
+struct ExecutorOptions {
+  // The chain of sole readers after a node (BatchNormalization, an activation) is offered to
+  // that node's kernel (Conv + BatchNormalization + Relu): fewer passes over memory, but no
+  // separate time for the fused nodes, so the profiler turns it off.
+  bool fuse = true;
+  // Activations between kernels that all handle it stay channels-last (runtime/layout_plan.h)
+  // instead of being converted around every convolution.
+  bool channels_last = true;
+};
+
 class Executor {
  public:
-  // Throws ir::Error(unsupported) naming the first node the device cannot run. With `fuse`,
-  // an activation that is the only reader of a node's output is offered to that node's
-  // kernel (Conv + Relu...): fewer passes over memory, but no separate time for the
-  // activation, so the profiler runs with fuse = false.
-  Executor(const ir::Graph& graph, Device& device, bool fuse = true);
+  // Throws ir::Error(unsupported) naming the first node the device cannot run.
+  Executor(const ir::Graph& graph, Device& device, ExecutorOptions options = {});
 
   // Per node: the node it was fused into, or ir::no_node.
   const std::vector<ir::NodeId>& fused_into() const { return fused_into_; }
+  // Per tensor: the layout it is held in while the graph runs (graph outputs are plain).
+  const std::vector<Layout>& layouts() const { return layouts_; }
 
   // `inputs`: one per graph input, in graph.inputs order, with the resolved shapes and dtypes
   // (checked). Returns the graph outputs in graph.outputs order. When `node_time_us` is given
@@ -34,6 +44,7 @@ class Executor {
   std::vector<Tensor> constants_;                     // per tensor: weights and folded values (borrowed)
   std::vector<ir::NodeId> fused_into_;                // per node
   std::vector<ir::TensorId> write_to_;                // per tensor: where its producer writes (a fused activation's output)
+  std::vector<Layout> layouts_;                       // per tensor
 };
 
 // The tensor's constant value (weight or folded) as a borrowed runtime tensor.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "runtime/layout.h"
 #include "runtime/tensor.h"
 
 namespace runtime {
@@ -23,6 +24,21 @@ class Kernel {
   // called before prepare(), possibly several times along a chain. A kernel that accepts
   // writes `next`'s values into its output and the executor skips `next`.
   virtual bool fuse_next(const ir::Graph& /*graph*/, const ir::Node& /*host*/, const ir::Node& /*next*/) { return false; }
+  // Which activation layouts the kernel handles; asked after fuse_next, before prepare().
+  virtual LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const { return LayoutRule::plain_only; }
+  // The layouts the executor chose, per node input and output (a layout-invariant tensor is
+  // reported in the layout the node runs in); called before prepare(). Unset means plain.
+  void set_layouts(std::vector<Layout> inputs, std::vector<Layout> outputs) {
+    input_layouts_ = std::move(inputs);
+    output_layouts_ = std::move(outputs);
+  }
+
+ protected:
+  Layout input_layout(size_t i) const { return i < input_layouts_.size() ? input_layouts_[i] : Layout::plain; }
+  Layout output_layout(size_t i) const { return i < output_layouts_.size() ? output_layouts_[i] : Layout::plain; }
+
+ private:
+  std::vector<Layout> input_layouts_, output_layouts_;
 };
 
 }  // namespace runtime

@@ -6,12 +6,14 @@
 #include <vector>
 
 #include "ir/dtype.h"
+#include "runtime/layout.h"
 
 namespace runtime {
 
 struct Tensor {
   ir::DType dtype = ir::DType::undefined;
-  std::vector<int64_t> shape;
+  std::vector<int64_t> shape;  // logical (ONNX) dims, whatever the layout
+  Layout layout = Layout::plain;
   void* data = nullptr;
   std::shared_ptr<void> storage;  // keeps `data` alive; empty for borrowed memory
 

@@ -1,5 +1,5 @@
 // Two-input elementwise ops (arithmetic, comparisons, And) and Where, with numpy
-// broadcasting. prepare() merges the output's dims into as few as possible, so same-shape
+// broadcasting, over tensors in either layout (each operand's strides follow its own). prepare() merges the output's dims into as few as possible, so same-shape
 // and scalar operands become one long inner loop and run() needs no special cases beyond it.
 #include <algorithm>
 #include <cmath>
@@ -30,9 +30,20 @@ struct Broadcast {
   int64_t inner_stride(size_t input) const { return strides[input].back(); }
 };
 
-Broadcast plan_broadcast(const std::vector<std::vector<int64_t>>& input_shapes, const std::vector<int64_t>& out_shape) {
+// Inputs and output each held in their layout (the output's decides the order of iteration:
+// it is written contiguously).
+Broadcast plan_broadcast(const std::vector<std::vector<int64_t>>& input_shapes, const std::vector<Layout>& input_layouts,
+                         const std::vector<int64_t>& logical_out_shape, Layout out_layout) {
+  const auto order = memory_order(logical_out_shape.size(), out_layout);
+  std::vector<int64_t> out_shape;
+  for (size_t d : order) out_shape.push_back(logical_out_shape[d]);
   std::vector<std::vector<int64_t>> full;
-  for (const auto& shape : input_shapes) full.push_back(broadcast_strides(shape, out_shape));
+  for (size_t i = 0; i < input_shapes.size(); ++i) {
+    const auto logical = broadcast_strides(input_shapes[i], logical_out_shape, input_layouts[i]);
+    std::vector<int64_t> strides;
+    for (size_t d : order) strides.push_back(logical[d]);
+    full.push_back(std::move(strides));
+  }
   Broadcast plan;
   plan.strides.resize(input_shapes.size());
   for (size_t d = 0; d < out_shape.size(); ++d) {
@@ -128,6 +139,8 @@ class BinaryKernel : public Kernel {
  public:
   explicit BinaryKernel(BinaryOp op) : op_(op) {}
 
+  LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return LayoutRule::uniform; }
+
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     a_dtype_ = input_info(graph, node, 0).dtype;
     b_dtype_ = input_info(graph, node, 1).dtype;
@@ -142,7 +155,8 @@ class BinaryKernel : public Kernel {
       default: ok = a_dtype_ == b_dtype_ && a_numeric; break;
     }
     if (!ok) unsupported(node, "dtypes " + std::string(ir::dtype_name(a_dtype_)) + " and " + std::string(ir::dtype_name(b_dtype_)));
-    plan_ = plan_broadcast({input_info(graph, node, 0).shape, input_info(graph, node, 1).shape}, output_info(graph, node, 0).shape);
+    plan_ = plan_broadcast({input_info(graph, node, 0).shape, input_info(graph, node, 1).shape}, {input_layout(0), input_layout(1)},
+                           output_info(graph, node, 0).shape, output_layout(0));
     // x^2 with a constant exponent (exporters' LayerNorm/variance decompositions) is a multiply,
     // far cheaper than pow().
     const ir::Tensor& exponent = input_info(graph, node, 1);
@@ -208,6 +222,8 @@ class BinaryKernel : public Kernel {
 // Where(cond, x, y): a three-way broadcast that moves elements of any type as opaque words.
 class WhereKernel : public Kernel {
  public:
+  LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return LayoutRule::uniform; }
+
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     if (input_info(graph, node, 0).dtype != ir::DType::boolean) unsupported(node, "condition must be bool");
     const ir::DType x = input_info(graph, node, 1).dtype, y = input_info(graph, node, 2).dtype;
@@ -216,7 +232,7 @@ class WhereKernel : public Kernel {
     if (element_bytes_ != 1 && element_bytes_ != 2 && element_bytes_ != 4 && element_bytes_ != 8)
       unsupported(node, "dtype " + std::string(ir::dtype_name(x)));
     plan_ = plan_broadcast({input_info(graph, node, 0).shape, input_info(graph, node, 1).shape, input_info(graph, node, 2).shape},
-                           output_info(graph, node, 0).shape);
+                           {input_layout(0), input_layout(1), input_layout(2)}, output_info(graph, node, 0).shape, output_layout(0));
   }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     switch (element_bytes_) {

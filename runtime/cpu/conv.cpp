@@ -1,5 +1,6 @@
-// Conv and ConvTranspose on oneDNN's (de)convolution primitives over plain NC... tensors;
-// constant weights are reordered once, in prepare(), into the layout the primitive picks.
+// Conv and ConvTranspose on oneDNN's (de)convolution primitives over NC... tensors, plain or
+// channels-last; constant weights are reordered once, in prepare(), into the layout the
+// primitive picks.
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -35,8 +36,14 @@ class ConvKernel final : public Kernel {
   bool fuse_next(const ir::Graph& graph, const ir::Node& host, const ir::Node& next) override {
     if (transpose_ || post_op_ || !constant_data(graph, host, 1) || input_info(graph, host, 1).dtype != ir::DType::float32) return false;
     if (next.op == ir::OpKind::BatchNormalization) return !bn_scale_.size() && fold_batch_norm(graph, next);
-    post_op_ = eltwise_spec(next);
+    post_op_ = eltwise_spec(graph, next);
     return post_op_.has_value();
+  }
+
+  // A forward convolution with constant weights reads and writes either layout: oneDNN runs
+  // it channels-last (or blocked) anyway, so a channels-last neighbour saves a conversion.
+  LayoutRule layout_rule(const ir::Graph& graph, const ir::Node& node) const override {
+    return !transpose_ && constant_data(graph, node, 1) != nullptr ? LayoutRule::any : LayoutRule::plain_only;
   }
 
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
@@ -149,15 +156,18 @@ class ConvKernel final : public Kernel {
       constant_weights = folded_weights_.data();
       has_bias_ = true;
     }
-    const memory::desc plain_src_md = plain_desc(x), plain_dst_md = plain_desc(dst_shape), bias_md = plain_desc({out_shape_[1]});
+    // The layouts the tensors are held in (the executor's plan); staging is always plain.
+    const memory::desc held_src_md = layout_desc(x, input_layout(0));
+    const memory::desc held_dst_md = layout_desc(dst_shape, staging_.empty() ? output_layout(0) : Layout::plain);
+    const memory::desc bias_md = plain_desc({out_shape_[1]});
     // A forward convolution with constant weights lets oneDNN pick the activation layout
-    // too: its blocked (nChw8c/16c) JIT kernels beat GEMM on plain nchw by far more than the
-    // reorders in and out cost. (Keeping blocked layouts between consecutive convolutions
-    // would save those reorders as well: a later step.)
+    // too: its channels-last or blocked JIT kernels beat GEMM on plain nchw by far more than
+    // the reorders in and out cost, and the executor keeps activations channels-last between
+    // convolutions where it can, so usually there is no reorder at all.
     const bool choose_layout = !transpose_ && constant_weights_;
     const auto any_layout = [](const std::vector<int64_t>& dims) { return memory::desc(to_dims(dims), memory::data_type::f32, memory::format_tag::any); };
-    const memory::desc src_md = choose_layout ? any_layout(x) : plain_src_md;
-    const memory::desc dst_md = choose_layout ? any_layout(dst_shape) : plain_dst_md;
+    const memory::desc src_md = choose_layout ? any_layout(x) : held_src_md;
+    const memory::desc dst_md = choose_layout ? any_layout(dst_shape) : held_dst_md;
     const memory::desc onnx_weights_md = strided_desc(weight_dims, weight_strides);
     const memory::desc weights_md =
         constant_weights_ ? memory::desc(to_dims(weight_dims), memory::data_type::f32, memory::format_tag::any) : onnx_weights_md;
@@ -181,7 +191,7 @@ class ConvKernel final : public Kernel {
         const Conv::primitive_desc pd(desc, attr, engine);
         step_.create(pd, engine);
         chosen_weights_md = pd.weights_desc();
-        plan_layouts(pd.src_desc(), plain_src_md, pd.dst_desc(), plain_dst_md);
+        plan_layouts(pd.src_desc(), held_src_md, pd.dst_desc(), held_dst_md);
       } else {
         using Deconv = dnnl::deconvolution_forward;
         const auto prop = dnnl::prop_kind::forward_inference;
@@ -194,8 +204,8 @@ class ConvKernel final : public Kernel {
         step_.create(pd, engine);
         chosen_weights_md = pd.weights_desc();
       }
-      step_.bind(DNNL_ARG_SRC, to_blocked_ ? blocked_src_md_ : plain_src_md, engine);
-      step_.bind(DNNL_ARG_DST, from_blocked_ ? blocked_dst_md_ : plain_dst_md, engine);
+      step_.bind(DNNL_ARG_SRC, to_blocked_ ? blocked_src_md_ : held_src_md, engine);
+      step_.bind(DNNL_ARG_DST, from_blocked_ ? blocked_dst_md_ : held_dst_md, engine);
       if (has_bias_) step_.bind(DNNL_ARG_BIAS, bias_md, engine);
       if (!folded_bias_.empty()) step_.set(DNNL_ARG_BIAS, folded_bias_.data());
       if (constant_weights_)
@@ -210,9 +220,9 @@ class ConvKernel final : public Kernel {
     if (empty_) return;
     float* y = outputs[0]->as<float>();
     if (to_blocked_) {
-      plain_src_.set_data_handle(inputs[0]->data);
+      held_src_.set_data_handle(inputs[0]->data);
       blocked_src_.set_data_handle(context_.blocked_src.data());
-      to_blocked_->execute(context_.stream, plain_src_, blocked_src_);
+      to_blocked_->execute(context_.stream, held_src_, blocked_src_);
       step_.set(DNNL_ARG_SRC, context_.blocked_src.data());
     } else {
       step_.set(DNNL_ARG_SRC, inputs[0]->data);
@@ -223,8 +233,8 @@ class ConvKernel final : public Kernel {
     step_.execute(context_.stream);
     if (from_blocked_) {
       blocked_dst_.set_data_handle(context_.blocked_dst.data());
-      plain_dst_.set_data_handle(y);
-      from_blocked_->execute(context_.stream, blocked_dst_, plain_dst_);
+      held_dst_.set_data_handle(y);
+      from_blocked_->execute(context_.stream, blocked_dst_, held_dst_);
       context_.stream.wait();
     }
     if (!staging_.empty()) unstage(y, has_bias_ ? inputs[2]->as<const float>() : nullptr);
@@ -254,27 +264,27 @@ class ConvKernel final : public Kernel {
     return true;
   }
 
-  // Reorders between the ONNX (plain) layout and the one the primitive chose, where they differ;
-  // the blocked copies live in the device's scratch (CpuContext), grown here to fit.
-  void plan_layouts(const memory::desc& chosen_src, const memory::desc& plain_src, const memory::desc& chosen_dst,
-                    const memory::desc& plain_dst) {
+  // Reorders between the layout a tensor is held in (plain or channels-last) and the one the
+  // primitive chose, where they differ; the primitive's copies live in the device's scratch (CpuContext), grown here to fit.
+  void plan_layouts(const memory::desc& chosen_src, const memory::desc& held_src, const memory::desc& chosen_dst,
+                    const memory::desc& held_dst) {
     const auto engine = context_.engine;
     auto grow = [](std::vector<float>& buffer, const memory::desc& md) {
       const size_t floats = (md.get_size() + sizeof(float) - 1) / sizeof(float);
       if (buffer.size() < floats) buffer.resize(floats);
     };
-    if (chosen_src != plain_src) {
+    if (chosen_src != held_src) {
       blocked_src_md_ = chosen_src;
-      plain_src_ = dnnl::memory(plain_src, engine, DNNL_MEMORY_NONE);
+      held_src_ = dnnl::memory(held_src, engine, DNNL_MEMORY_NONE);
       blocked_src_ = dnnl::memory(chosen_src, engine, DNNL_MEMORY_NONE);
-      to_blocked_ = dnnl::reorder(plain_src_, blocked_src_);
+      to_blocked_ = dnnl::reorder(held_src_, blocked_src_);
       grow(context_.blocked_src, chosen_src);
     }
-    if (chosen_dst != plain_dst) {
+    if (chosen_dst != held_dst) {
       blocked_dst_md_ = chosen_dst;
-      plain_dst_ = dnnl::memory(plain_dst, engine, DNNL_MEMORY_NONE);
+      held_dst_ = dnnl::memory(held_dst, engine, DNNL_MEMORY_NONE);
       blocked_dst_ = dnnl::memory(chosen_dst, engine, DNNL_MEMORY_NONE);
-      from_blocked_ = dnnl::reorder(blocked_dst_, plain_dst_);
+      from_blocked_ = dnnl::reorder(blocked_dst_, held_dst_);
       grow(context_.blocked_dst, chosen_dst);
     }
   }
@@ -321,7 +331,7 @@ class ConvKernel final : public Kernel {
   std::vector<float> folded_weights_, folded_bias_;
   std::optional<dnnl::reorder> to_blocked_, from_blocked_;
   memory::desc blocked_src_md_, blocked_dst_md_;
-  dnnl::memory plain_src_, blocked_src_, blocked_dst_, plain_dst_;
+  dnnl::memory held_src_, blocked_src_, blocked_dst_, held_dst_;
   std::vector<float> staging_;  // ConvTranspose only, when its pads need a window
   std::vector<int64_t> staging_shape_;
   std::array<int64_t, 3> staging_offset_{0, 0, 0};

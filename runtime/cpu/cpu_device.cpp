@@ -21,7 +21,7 @@ constexpr auto spin_time = std::chrono::microseconds(200);
 CpuDevice::CpuDevice(int index, int threads, std::vector<int> cores)
     : name_("cpu" + std::to_string(index)),
       cores_(std::move(cores)),
-      counter_(std::make_shared<MemoryCounter>()) {
+      allocator_(std::make_shared<HostAllocator>()) {
   context_.threads = threads;
   context_.engine = dnnl::engine(dnnl::engine::kind::cpu, 0);
   context_.stream = dnnl::stream(context_.engine);
@@ -139,7 +139,7 @@ bool supports_shapes(const ir::Graph& graph, const ir::Node& node) {
 }  // namespace
 
 // A cheap check of op and dtypes; attribute values a kernel refuses still surface in
-// make_kernel (as ir::Error(unsupported) naming the node and the reason).
+// prepare() (as ir::Error(unsupported) naming the node and the reason).
 bool CpuDevice::supports(const ir::Graph& graph, const ir::Node& node) const {
   if (node.op == ir::OpKind::unknown || node.has_subgraph) return false;
   for (ir::TensorId t : node.inputs) {
@@ -153,36 +153,21 @@ bool CpuDevice::supports(const ir::Graph& graph, const ir::Node& node) const {
   return true;
 }
 
-std::unique_ptr<Kernel> CpuDevice::make_kernel(const ir::Graph& graph, const ir::Node& node, const std::vector<const ir::Node*>& chain,
-                                               size_t* fused_count) {
+std::unique_ptr<Kernel> CpuDevice::create_kernel(const ir::Graph& graph, const ir::Node& node) {
   // Op and shapes are checked here; a dtype or attribute a kernel does not take is refused by
   // its prepare() with the precise reason.
   if (node.op == ir::OpKind::unknown || node.has_subgraph || !supports_shapes(graph, node))
     throw ir::Error(ir::ErrorKind::unsupported, "node '" + node.name + "' (" + node.op_type + ") cannot run on " + name_);
-  std::unique_ptr<Kernel> kernel = kernel_factory(node.op)(context_);
-  size_t accepted = 0;
-  while (accepted < chain.size() && kernel->fuse_next(graph, node, *chain[accepted])) ++accepted;
-  if (fused_count != nullptr) *fused_count = accepted;
-  // Prepared on the worker: primitive creation may look at the thread count.
-  execute([&] { kernel->prepare(graph, node); });
-  return kernel;
+  return kernel_factory(node.op)(context_);
 }
 
-Tensor CpuDevice::allocate(ir::DType dtype, const std::vector<int64_t>& shape) {
+Tensor CpuDevice::allocate(ir::DType dtype, const std::vector<int64_t>& shape, Layout layout) {
   Tensor t;
   t.dtype = dtype;
   t.shape = shape;
-  const int64_t bytes = t.size_bytes();
-  // 64-byte alignment (a cache line; what oneDNN and AVX-512 loads like best).
-  const auto rounded = static_cast<size_t>(std::max<int64_t>((bytes + 63) / 64 * 64, 64));
-  void* memory = std::aligned_alloc(64, rounded);
-  if (memory == nullptr) throw std::bad_alloc();
-  counter_->on_allocate(static_cast<int64_t>(rounded));
-  t.data = memory;
-  t.storage = std::shared_ptr<void>(memory, [counter = counter_, rounded](void* p) {
-    std::free(p);
-    counter->on_release(static_cast<int64_t>(rounded));
-  });
+  t.layout = layout;  // channels-last holds the same elements, so the same bytes
+  t.storage = allocator_->allocate(static_cast<size_t>(t.size_bytes()));
+  t.data = t.storage.get();
   return t;
 }
 

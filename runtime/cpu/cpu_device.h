@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "runtime/cpu/cpu_context.h"
+#include "runtime/cpu/host_allocator.h"
 #include "runtime/device.h"
 
 namespace runtime::cpu {
@@ -25,11 +26,10 @@ class CpuDevice final : public Device {
   const std::string& name() const override { return name_; }
   std::string description() const override;
   bool supports(const ir::Graph& graph, const ir::Node& node) const override;
-  std::unique_ptr<Kernel> make_kernel(const ir::Graph& graph, const ir::Node& node, const std::vector<const ir::Node*>& chain = {},
-                                      size_t* fused_count = nullptr) override;
-  Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape) override;
-  MemoryStats memory() const override { return counter_->stats(); }
-  void reset_peak_memory() override { counter_->reset_peak(); }
+  std::unique_ptr<Kernel> create_kernel(const ir::Graph& graph, const ir::Node& node) override;
+  Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape, Layout layout = Layout::plain) override;
+  MemoryStats memory() const override { return allocator_->stats(); }
+  void reset_peak_memory() override { allocator_->reset_peak(); }
   void execute(const std::function<void()>& work) override;
 
   int threads() const { return context_.threads; }
@@ -40,7 +40,7 @@ class CpuDevice final : public Device {
   std::string name_;
   std::vector<int> cores_;
   CpuContext context_;
-  std::shared_ptr<MemoryCounter> counter_;  // shared with tensors that outlive a run
+  std::shared_ptr<HostAllocator> allocator_;  // shared with tensors that outlive the device
 
   std::mutex mutex_;
   std::condition_variable wake_;

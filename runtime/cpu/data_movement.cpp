@@ -188,28 +188,39 @@ struct AxisParts {
   std::vector<int64_t> part_bytes, part_offset_bytes;
 };
 
+// Shapes are logical; all of them are held in `layout`, so the blocks follow the dims in
+// memory order (a channel concat of channels-last tensors joins the innermost dim).
 AxisParts plan_axis_parts(const ir::Node& node, const std::vector<int64_t>& joined, const std::vector<std::vector<int64_t>>& parts,
-                          int64_t element_bytes) {
+                          int64_t element_bytes, Layout layout) {
   const auto rank = static_cast<int64_t>(joined.size());
   int64_t axis = attr_int(node, "axis", 0);
   if (axis < -rank || axis >= rank) unsupported(node, "axis out of range");
   if (axis < 0) axis += rank;
-  const auto a = static_cast<size_t>(axis);
+  const auto order = memory_order(joined.size(), layout);
+  const auto a = static_cast<size_t>(std::find(order.begin(), order.end(), static_cast<size_t>(axis)) - order.begin());
+  auto in_memory_order = [&](const std::vector<int64_t>& shape) {
+    std::vector<int64_t> dims;
+    for (size_t d : order) dims.push_back(shape[d]);
+    return dims;
+  };
+  const auto dims = in_memory_order(joined);
   AxisParts plan;
-  plan.outer = product(joined, 0, a);
-  const int64_t inner_bytes = product(joined, a + 1, joined.size()) * element_bytes;
-  plan.row_bytes = joined[a] * inner_bytes;
+  plan.outer = product(dims, 0, a);
+  const int64_t inner_bytes = product(dims, a + 1, dims.size()) * element_bytes;
+  plan.row_bytes = dims[a] * inner_bytes;
   int64_t offset = 0;
   for (const auto& part : parts) {
-    plan.part_bytes.push_back(part[a] * inner_bytes);
+    const int64_t bytes = in_memory_order(part)[a] * inner_bytes;
+    plan.part_bytes.push_back(bytes);
     plan.part_offset_bytes.push_back(offset);
-    offset += part[a] * inner_bytes;
+    offset += bytes;
   }
   return plan;
 }
 
 class SplitKernel : public Kernel {
  public:
+  LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return LayoutRule::uniform; }
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     const ir::Tensor& data = input_info(graph, node, 0);
     std::vector<std::vector<int64_t>> parts;
@@ -217,7 +228,7 @@ class SplitKernel : public Kernel {
       if (!node.has_output(k)) unsupported(node, "an omitted output");
       parts.push_back(output_info(graph, node, k).shape);  // sizes were resolved from split/num_outputs
     }
-    plan_ = plan_axis_parts(node, data.shape, parts, movable_element_bytes(node, data.dtype));
+    plan_ = plan_axis_parts(node, data.shape, parts, movable_element_bytes(node, data.dtype), input_layout(0));
   }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     const auto* src = static_cast<const char*>(inputs[0]->data);
@@ -232,11 +243,12 @@ class SplitKernel : public Kernel {
 
 class ConcatKernel : public Kernel {
  public:
+  LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return LayoutRule::uniform; }
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     std::vector<std::vector<int64_t>> parts;
     for (size_t k = 0; k < node.inputs.size(); ++k) parts.push_back(input_info(graph, node, k).shape);
     const ir::Tensor& out = output_info(graph, node, 0);
-    plan_ = plan_axis_parts(node, out.shape, parts, movable_element_bytes(node, out.dtype));
+    plan_ = plan_axis_parts(node, out.shape, parts, movable_element_bytes(node, out.dtype), output_layout(0));
   }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     auto* dst = static_cast<char*>(outputs[0]->data);

@@ -11,6 +11,7 @@
 
 #include "runtime/cpu/cpu_context.h"
 #include "runtime/cpu/kernel_util.h"
+#include "runtime/layout.h"
 
 namespace runtime::cpu {
 
@@ -25,6 +26,12 @@ inline dnnl::memory::desc plain_desc(std::vector<int64_t> shape) {
 // An f32 descriptor of `dims` laid out with explicit `strides` (in elements).
 inline dnnl::memory::desc strided_desc(const std::vector<int64_t>& dims, const std::vector<int64_t>& strides) {
   return {to_dims(dims), dnnl::memory::data_type::f32, to_dims(strides)};
+}
+
+// An f32 descriptor of `shape` held in `layout` (runtime/layout.h).
+inline dnnl::memory::desc layout_desc(const std::vector<int64_t>& shape, Layout layout) {
+  if (layout == Layout::plain) return plain_desc(shape);
+  return strided_desc(shape, layout_strides(shape, layout));
 }
 
 // Throws unsupported unless every present input and output of the node is float32.

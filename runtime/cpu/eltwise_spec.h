@@ -2,6 +2,7 @@
 // oneDNN's eltwise algorithm (and its alpha, beta) for the float32 activations it implements,
 // shared by the eltwise kernels (unary.cpp) and the post-ops fused into convolutions.
 #include <dnnl.hpp>
+#include <limits>
 #include <optional>
 
 #include "runtime/cpu/kernel_util.h"
@@ -13,9 +14,27 @@ struct EltwiseSpec {
   float alpha = 0.0f, beta = 0.0f;
 };
 
-inline std::optional<EltwiseSpec> eltwise_spec(const ir::Node& node) {
+// A bound of Clip: an input (opset >= 11; omitted means unbounded) or an attribute (older
+// opsets). Empty when it is computed at run time or not float32.
+inline std::optional<float> clip_bound(const ir::Graph& graph, const ir::Node& node, size_t input, const char* attribute, float fallback) {
+  if (graph.opset < 11) return attr_float(node, attribute, fallback);
+  if (!node.has_input(input)) return fallback;
+  const ir::Tensor& t = graph.tensor(node.inputs[input]);
+  if (!t.value || t.dtype != ir::DType::float32 || t.value->element_count() != 1) return std::nullopt;
+  return static_cast<float>(t.value->to_doubles()[0]);
+}
+
+// The oneDNN eltwise equivalent of a float32 node, if any. `graph` gives Clip's constant bounds.
+inline std::optional<EltwiseSpec> eltwise_spec(const ir::Graph& graph, const ir::Node& node) {
   using A = dnnl::algorithm;
   switch (node.op) {
+    case ir::OpKind::Clip: {
+      const auto low = clip_bound(graph, node, 1, "min", -std::numeric_limits<float>::infinity());
+      const auto high = clip_bound(graph, node, 2, "max", std::numeric_limits<float>::infinity());
+      // clip_v2 is max(low, min(high, x)) only when low <= high (ONNX then gives high).
+      if (!low || !high || !(*low <= *high)) return std::nullopt;
+      return EltwiseSpec{A::eltwise_clip_v2, *low, *high};
+    }
     case ir::OpKind::Sigmoid: return EltwiseSpec{A::eltwise_logistic};
     case ir::OpKind::Tanh: return EltwiseSpec{A::eltwise_tanh};
     case ir::OpKind::Exp: return EltwiseSpec{A::eltwise_exp};

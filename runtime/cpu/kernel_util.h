@@ -9,6 +9,8 @@
 
 #include "ir/error.h"
 #include "ir/graph.h"
+#include "runtime/kernel.h"
+#include "runtime/layout.h"
 #include "runtime/tensor.h"
 
 namespace runtime::cpu {
@@ -51,11 +53,13 @@ inline std::vector<int64_t> strides_of(const std::vector<int64_t>& shape) {
   return strides;
 }
 
-// Strides of `in` as seen from an output of shape `out` under numpy broadcasting: 0 where
-// `in` is broadcast (missing leading dims or size 1), the real stride elsewhere.
-inline std::vector<int64_t> broadcast_strides(const std::vector<int64_t>& in, const std::vector<int64_t>& out) {
+// Strides of `in` (held in `layout`) as seen from an output of shape `out` under numpy
+// broadcasting: 0 where `in` is broadcast (missing leading dims or size 1), the real stride
+// elsewhere.
+inline std::vector<int64_t> broadcast_strides(const std::vector<int64_t>& in, const std::vector<int64_t>& out,
+                                              Layout layout = Layout::plain) {
   std::vector<int64_t> result(out.size(), 0);
-  const auto real = strides_of(in);
+  const auto real = layout_strides(in, layout);
   const size_t offset = out.size() - in.size();
   for (size_t d = 0; d < in.size(); ++d) result[d + offset] = in[d] == 1 ? 0 : real[d];
   return result;
@@ -66,6 +70,25 @@ inline int64_t element_count(const std::vector<int64_t>& shape) {
   for (int64_t d : shape) n *= d;
   return n;
 }
+
+// The logical dims in the order they lie in memory under `layout`, outermost first: a
+// channels-last tensor is N, spatial..., C.
+inline std::vector<size_t> memory_order(size_t rank, Layout layout) {
+  std::vector<size_t> order;
+  for (size_t d = 0; d < rank; ++d) order.push_back(d);
+  if (layout == Layout::channels_last && rank >= 3) {
+    order.erase(order.begin() + 1);
+    order.push_back(1);
+  }
+  return order;
+}
+
+// Kernels that see their tensors as flat arrays of elements (unary elementwise ops) run in
+// any layout, so long as input and output share it.
+class FlatKernel : public Kernel {
+ public:
+  LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return LayoutRule::uniform; }
+};
 
 // Below this many elements an OpenMP region costs more than it saves.
 inline constexpr int64_t parallel_threshold = 1 << 14;

@@ -32,6 +32,12 @@ class BatchNormKernel final : public Kernel {
  public:
   explicit BatchNormKernel(CpuContext& context) : context_(context) {}
 
+  // Inference runs on oneDNN in either layout; training statistics are plain loops.
+  LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& node) const override {
+    const bool training = attr_int(node, "training_mode", 0) != 0 || node.has_output(1) || node.has_output(2);
+    return training ? LayoutRule::plain_only : LayoutRule::uniform;
+  }
+
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     require_float32(graph, node);
     const auto& x = input_info(graph, node, 0).shape;
@@ -43,8 +49,8 @@ class BatchNormKernel final : public Kernel {
     training_ = attr_int(node, "training_mode", 0) != 0 || node.has_output(1) || node.has_output(2);
     if (training_ || batch_ * channels_ * spatial_ == 0) return;
     // [N, C, everything else, 1]: one view for every rank; 4-D because oneDNN's JIT batch norm
-    // takes nchw while a 3-D view falls to its slow reference implementation.
-    const memory::desc data_md = plain_desc({batch_, channels_, spatial_, 1});
+    // takes nchw and nhwc while a 3-D view falls to its slow reference implementation.
+    const memory::desc data_md = layout_desc({batch_, channels_, spatial_, 1}, input_layout(0));
     const auto engine = context_.engine;
     with_dnnl_errors(node, [&] {
       using Bn = dnnl::batch_normalization_forward;

@@ -31,6 +31,13 @@ class PoolKernel final : public Kernel {
  public:
   PoolKernel(CpuContext& context, bool max) : context_(context), max_(max) {}
 
+  // oneDNN pools either layout; the plain loops (Indices, padding counted past a ceil_mode
+  // edge) read plain tensors only.
+  LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& node) const override {
+    const bool loops = (max_ && node.has_output(1)) || (!max_ && attr_int(node, "count_include_pad", 0) != 0);
+    return loops ? LayoutRule::plain_only : LayoutRule::uniform;
+  }
+
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     if (max_ && node.has_output(1)) {
       if (output_info(graph, node, 1).dtype != ir::DType::int64) unsupported(node, "Indices must be int64");
@@ -90,7 +97,7 @@ class PoolKernel final : public Kernel {
     const auto algorithm = max_ ? dnnl::algorithm::pooling_max
                                 : count_include_pad ? dnnl::algorithm::pooling_avg_include_padding
                                                     : dnnl::algorithm::pooling_avg_exclude_padding;
-    const memory::desc src_md = plain_desc(x), dst_md = plain_desc(y);
+    const memory::desc src_md = layout_desc(x, input_layout(0)), dst_md = layout_desc(y, output_layout(0));
     const auto engine = context_.engine;
     with_dnnl_errors(node, [&] {
       using Pool = dnnl::pooling_v2_forward;
@@ -170,20 +177,30 @@ class PoolKernel final : public Kernel {
       pad_begin_{0, 0, 0}, counted_end_{1, 1, 1};
 };
 
-// Mean or max over all spatial positions of each (n, c) plane.
+// Mean or max over all spatial positions of each (n, c) plane, for a plain or channels-last
+// input (the [N, C, 1, ...] output is the same bytes in both layouts).
 class GlobalPoolKernel final : public Kernel {
  public:
   explicit GlobalPoolKernel(bool max) : max_(max) {}
 
+  LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return LayoutRule::uniform; }
+
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     require_float32(graph, node);
     const auto& x = input_info(graph, node, 0).shape;
+    batch_ = x[0];
+    channels_ = x[1];
     planes_ = x[0] * x[1];
     plane_size_ = element_count(x) / std::max<int64_t>(planes_, 1);
+    channels_last_ = input_layout(0) == Layout::channels_last;
     if (planes_ > 0 && plane_size_ == 0 && max_) unsupported(node, "GlobalMaxPool over empty spatial dimensions");
   }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
+    if (channels_last_) {
+      run_channels_last(inputs[0]->as<const float>(), outputs[0]->as<float>());
+      return;
+    }
     const float* x = inputs[0]->as<const float>();
     float* y = outputs[0]->as<float>();
     const int64_t size = plane_size_;
@@ -203,8 +220,35 @@ class GlobalPoolKernel final : public Kernel {
   }
 
  private:
+  // Rows of C channels, one per spatial position: accumulate whole rows (vectorised over
+  // channels), one batch item and block of channels per thread.
+  void run_channels_last(const float* x, float* y) const {
+    constexpr int64_t block = 256;
+    const int64_t blocks = (channels_ + block - 1) / block;
+    const int64_t size = plane_size_;
+#pragma omp parallel for if (planes_ * size > parallel_threshold)
+    for (int64_t job = 0; job < batch_ * blocks; ++job) {
+      const int64_t n = job / blocks, begin = job % blocks * block, count = std::min(block, channels_ - begin);
+      const float* rows = x + n * size * channels_ + begin;
+      float* out = y + n * channels_ + begin;
+      if (max_) {
+        std::vector<float> best(static_cast<size_t>(count), -std::numeric_limits<float>::infinity());
+        for (int64_t i = 0; i < size; ++i)
+          for (int64_t c = 0; c < count; ++c) best[static_cast<size_t>(c)] = std::max(best[static_cast<size_t>(c)], rows[i * channels_ + c]);
+        std::copy(best.begin(), best.end(), out);
+      } else {
+        std::vector<double> sum(static_cast<size_t>(count), 0.0);
+        for (int64_t i = 0; i < size; ++i)
+          for (int64_t c = 0; c < count; ++c) sum[static_cast<size_t>(c)] += rows[i * channels_ + c];
+        for (int64_t c = 0; c < count; ++c)
+          out[c] = size > 0 ? static_cast<float>(sum[static_cast<size_t>(c)] / static_cast<double>(size)) : std::numeric_limits<float>::quiet_NaN();
+      }
+    }
+  }
+
   bool max_;
-  int64_t planes_ = 0, plane_size_ = 0;
+  bool channels_last_ = false;
+  int64_t batch_ = 0, channels_ = 0, planes_ = 0, plane_size_ = 0;
 };
 
 }  // namespace

@@ -139,10 +139,29 @@ struct SoftplusFn {
   }
 };
 
+// oneDNN's eltwise primitive over a float32 node's input as one flat array (elementwise, so
+// any layout), or nothing when oneDNN has no such op or the tensor is empty.
+std::optional<DnnlStep> eltwise_step(CpuContext& context, const ir::Graph& graph, const ir::Node& node) {
+  const auto spec = eltwise_spec(graph, node);
+  const int64_t n = element_count(input_info(graph, node, 0).shape);
+  if (!spec || n == 0) return std::nullopt;
+  std::optional<DnnlStep> step;
+  with_dnnl_errors(node, [&] {
+    const auto md = plain_desc({n});
+    const dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, spec->algorithm, md, spec->alpha, spec->beta);
+    const dnnl::eltwise_forward::primitive_desc pd(desc, user_scratchpad_attr(), context.engine);
+    step.emplace();
+    step->create(pd, context.engine);
+    step->bind(DNNL_ARG_SRC, md, context.engine);
+    step->bind(DNNL_ARG_DST, md, context.engine);
+  });
+  return step;
+}
+
 // Runs functor F over a float tensor (or any numeric one when F::integers); float32 tensors
 // go through oneDNN's eltwise primitive where it has the op.
 template <typename F>
-class UnaryKernel : public Kernel {
+class UnaryKernel : public FlatKernel {
  public:
   explicit UnaryKernel(CpuContext& context) : context_(context) {}
 
@@ -151,19 +170,7 @@ class UnaryKernel : public Kernel {
     const bool is_float = dtype_ == ir::DType::float32 || dtype_ == ir::DType::float64;
     if (!is_float && !(F::integers && ir::is_integer(dtype_))) unsupported(node, "dtype " + std::string(ir::dtype_name(dtype_)));
     fn_.read(node);
-    const auto spec = eltwise_spec(node);
-    const int64_t n = element_count(input_info(graph, node, 0).shape);
-    if (dtype_ == ir::DType::float32 && spec && n > 0) {
-      with_dnnl_errors(node, [&] {
-        const auto md = plain_desc({n});
-        const dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, spec->algorithm, md, spec->alpha, spec->beta);
-        const dnnl::eltwise_forward::primitive_desc pd(desc, user_scratchpad_attr(), context_.engine);
-        eltwise_.emplace();
-        eltwise_->create(pd, context_.engine);
-        eltwise_->bind(DNNL_ARG_SRC, md, context_.engine);
-        eltwise_->bind(DNNL_ARG_DST, md, context_.engine);
-      });
-    }
+    if (dtype_ == ir::DType::float32) eltwise_ = eltwise_step(context_, graph, node);
   }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (eltwise_) {
@@ -193,8 +200,10 @@ class UnaryKernel : public Kernel {
 };
 
 // Clip: bounds are optional run-time inputs (opset >= 11) or attributes (older opsets).
-class ClipKernel : public Kernel {
+class ClipKernel : public FlatKernel {
  public:
+  explicit ClipKernel(CpuContext& context) : context_(context) {}
+
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     dtype_ = input_info(graph, node, 0).dtype;
     bool known = false;
@@ -208,8 +217,16 @@ class ClipKernel : public Kernel {
     }
     for (size_t i = 1; i < 3; ++i)
       if (node.has_input(i) && element_count(input_info(graph, node, i).shape) != 1) unsupported(node, "min/max must be scalars");
+    // Constant float32 bounds (ReLU6 and the like): oneDNN's vectorised clip.
+    if (dtype_ == ir::DType::float32) eltwise_ = eltwise_step(context_, graph, node);
   }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
+    if (eltwise_) {
+      eltwise_->set(DNNL_ARG_SRC, inputs[0]->data);
+      eltwise_->set(DNNL_ARG_DST, outputs[0]->data);
+      eltwise_->execute(context_.stream);
+      return;
+    }
     visit_numeric(dtype_, [&](auto tag) {
       using T = decltype(tag);
       T low = std::numeric_limits<T>::lowest(), high = std::numeric_limits<T>::max();
@@ -229,12 +246,14 @@ class ClipKernel : public Kernel {
   }
 
  private:
+  CpuContext& context_;
   ir::DType dtype_ = ir::DType::undefined;
   bool use_attributes_ = false;
   float attr_min_ = 0, attr_max_ = 0;
+  std::optional<DnnlStep> eltwise_;
 };
 
-class NotKernel : public Kernel {
+class NotKernel : public FlatKernel {
  public:
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     if (input_info(graph, node, 0).dtype != ir::DType::boolean) unsupported(node, "Not needs a bool tensor");
@@ -249,7 +268,7 @@ class NotKernel : public Kernel {
 };
 
 // Identity, and Dropout in inference mode: a copy (aliasing the input is a later optimisation).
-class CopyKernel : public Kernel {
+class CopyKernel : public FlatKernel {
  public:
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     if (node.op == ir::OpKind::Dropout && node.has_input(2)) {
@@ -352,7 +371,7 @@ D cast_one(S v) {
   }
 }
 
-class CastKernel : public Kernel {
+class CastKernel : public FlatKernel {
  public:
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     from_ = input_info(graph, node, 0).dtype;
@@ -383,7 +402,7 @@ class CastKernel : public Kernel {
 
 // Erf over float32 with Eigen's vectorised rational approximation (oneDNN has no erf
 // eltwise; std::erf is scalar): exporters' GELU is x * 0.5 * (1 + Erf(x / sqrt 2)).
-class ErfFloatKernel : public Kernel {
+class ErfFloatKernel : public FlatKernel {
  public:
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     if (input_info(graph, node, 0).dtype != ir::DType::float32) fallback_ = std::make_unique<UnaryKernel<ErfFn>>(context_);
@@ -435,7 +454,7 @@ std::unique_ptr<Kernel> make_Gelu(CpuContext& context) { return make_unary<GeluF
 std::unique_ptr<Kernel> make_HardSigmoid(CpuContext& context) { return make_unary<HardSigmoidFn>(context); }
 std::unique_ptr<Kernel> make_HardSwish(CpuContext& context) { return make_unary<HardSwishFn>(context); }
 std::unique_ptr<Kernel> make_Softplus(CpuContext& context) { return make_unary<SoftplusFn>(context); }
-std::unique_ptr<Kernel> make_Clip(CpuContext&) { return std::make_unique<ClipKernel>(); }
+std::unique_ptr<Kernel> make_Clip(CpuContext& context) { return std::make_unique<ClipKernel>(context); }
 std::unique_ptr<Kernel> make_Not(CpuContext&) { return std::make_unique<NotKernel>(); }
 std::unique_ptr<Kernel> make_Cast(CpuContext&) { return std::make_unique<CastKernel>(); }
 std::unique_ptr<Kernel> make_Identity(CpuContext&) { return std::make_unique<CopyKernel>(); }

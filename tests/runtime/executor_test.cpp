@@ -81,7 +81,7 @@ TEST_CASE("a Relu that only reads a Conv is fused into it, recorded, and gives t
   std::memcpy(x.data, values, sizeof(values));
   for (bool fuse : {true, false}) {
     CAPTURE(fuse);
-    runtime::Executor executor(g, device, fuse);
+    runtime::Executor executor(g, device, {.fuse = fuse});
     CHECK(executor.fused_into()[1] == (fuse ? 0 : ir::no_node));
     const auto y = executor.run({x});
     const float* out = y[0].as<float>();
@@ -123,7 +123,7 @@ TEST_CASE("Conv -> BatchNormalization -> Relu fuses into one kernel with the unf
   runtime::cpu::CpuDevice device(0, 1, {});
   auto x = device.allocate(ir::DType::float32, {1, 2, 3, 3});
   for (int i = 0; i < 18; ++i) x.as<float>()[i] = static_cast<float>(i % 7) - 3.0f;
-  runtime::Executor fused(g, device, true), separate(g, device, false);
+  runtime::Executor fused(g, device, {.fuse = true}), separate(g, device, {.fuse = false});
   CHECK(fused.fused_into()[1] == 0);
   CHECK(fused.fused_into()[2] == 0);
   CHECK(separate.fused_into()[1] == ir::no_node);
