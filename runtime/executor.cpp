@@ -19,27 +19,49 @@ Tensor constant_tensor(const ir::Tensor& tensor) {
 
 namespace {
 
-// The only reader of `node`'s only output, when it reads it once, as input 0, its other inputs
-// are constants and it has one output: a candidate to fuse into `node`'s kernel.
-const ir::Node* sole_reader(const ir::Graph& graph, const ir::Node& node) {
-  if (node.outputs.size() != 1 || node.outputs[0] == ir::no_tensor) return nullptr;
-  const ir::Tensor& out = graph.tensor(node.outputs[0]);
-  if (out.is_graph_output || out.consumers.size() != 1) return nullptr;
-  const ir::Node& reader = graph.node(out.consumers[0]);
-  if (reader.inputs.empty() || reader.inputs[0] != node.outputs[0] || ir::is_constant_node(graph, reader)) return nullptr;
+// A node with one output that reads `tail` once, as input 0, with constant other inputs.
+bool unary_reader(const ir::Graph& graph, const ir::Node& reader, ir::TensorId tail) {
+  if (reader.inputs.empty() || reader.inputs[0] != tail || ir::is_constant_node(graph, reader)) return false;
   for (size_t i = 1; i < reader.inputs.size(); ++i)
-    if (reader.inputs[i] != ir::no_tensor && (reader.inputs[i] == node.outputs[0] || !graph.tensor(reader.inputs[i]).value)) return nullptr;
-  if (reader.outputs.empty() || reader.outputs[0] == ir::no_tensor) return nullptr;
+    if (reader.inputs[i] != ir::no_tensor && (reader.inputs[i] == tail || !graph.tensor(reader.inputs[i]).value)) return false;
+  if (reader.outputs.empty() || reader.outputs[0] == ir::no_tensor) return false;
   for (size_t o = 1; o < reader.outputs.size(); ++o)
-    if (reader.outputs[o] != ir::no_tensor) return nullptr;
-  return &reader;
+    if (reader.outputs[o] != ir::no_tensor) return false;
+  return true;
 }
 
-// Successive sole readers after `node` (at most a few: Conv -> BatchNormalization -> Relu).
-std::vector<const ir::Node*> fusion_chain(const ir::Graph& graph, const ir::Node& node) {
-  std::vector<const ir::Node*> chain;
-  for (const ir::Node* next = sole_reader(graph, node); next != nullptr && chain.size() < 4; next = sole_reader(graph, *next))
-    chain.push_back(next);
+// The nodes that compute one function of `tail` alone and are its only readers, in order: its
+// sole reader (an activation, a BatchNormalization), or Sigmoid + Mul computing
+// tail * sigmoid(tail) (SiLU/swish as exporters write it). Empty when there is none.
+std::vector<const ir::Node*> next_link(const ir::Graph& graph, ir::TensorId tail) {
+  const ir::Tensor& t = graph.tensor(tail);
+  if (t.is_graph_output) return {};
+  if (t.consumers.size() == 1) {
+    const ir::Node& reader = graph.node(t.consumers[0]);
+    if (unary_reader(graph, reader, tail)) return {&reader};
+    return {};
+  }
+  if (t.consumers.size() != 2) return {};
+  const ir::Node* sigmoid = &graph.node(t.consumers[0]);
+  const ir::Node* mul = &graph.node(t.consumers[1]);
+  if (sigmoid->op != ir::OpKind::Sigmoid) std::swap(sigmoid, mul);
+  if (sigmoid->op != ir::OpKind::Sigmoid || mul->op != ir::OpKind::Mul || !unary_reader(graph, *sigmoid, tail)) return {};
+  const ir::TensorId gate = sigmoid->outputs[0];
+  const ir::Tensor& g = graph.tensor(gate);
+  if (g.is_graph_output || g.consumers.size() != 1 || mul->inputs.size() != 2 || mul->outputs.size() != 1) return {};
+  const bool pair = (mul->inputs[0] == tail && mul->inputs[1] == gate) || (mul->inputs[0] == gate && mul->inputs[1] == tail);
+  if (!pair || ir::is_constant_node(graph, *mul)) return {};
+  return {sigmoid, mul};
+}
+
+// Successive links after `node`, which must have one output (at most a few: Conv ->
+// BatchNormalization -> Relu).
+std::vector<std::vector<const ir::Node*>> fusion_chain(const ir::Graph& graph, const ir::Node& node) {
+  std::vector<std::vector<const ir::Node*>> chain;
+  if (node.outputs.size() != 1 || node.outputs[0] == ir::no_tensor) return chain;
+  for (auto link = next_link(graph, node.outputs[0]); !link.empty() && chain.size() < 4;
+       link = next_link(graph, chain.back().back()->outputs[0]))
+    chain.push_back(std::move(link));
   return chain;
 }
 
@@ -71,23 +93,24 @@ Executor::Executor(const ir::Graph& graph, Device& device, ExecutorOptions optio
     const ir::Node& node = graph.nodes[i];
     if (ir::is_constant_node(graph, node) || fused_into_[i] != ir::no_node) continue;
     kernels_[i] = device.create_kernel(graph, node);
-    const std::vector<const ir::Node*> chain = options.fuse ? fusion_chain(graph, node) : std::vector<const ir::Node*>{};
+    const auto chain = options.fuse ? fusion_chain(graph, node) : std::vector<std::vector<const ir::Node*>>{};
     size_t fused = 0;
-    while (fused < chain.size() && kernels_[i]->fuse_next(graph, node, *chain[fused])) {
-      fused_into_[static_cast<size_t>(chain[fused] - graph.nodes.data())] = static_cast<ir::NodeId>(i);
+    while (fused < chain.size() && kernels_[i]->fuse_next(graph, node, chain[fused])) {
+      for (const ir::Node* taken : chain[fused]) fused_into_[static_cast<size_t>(taken - graph.nodes.data())] = static_cast<ir::NodeId>(i);
       ++fused;
     }
     // The kernel writes the last fused node's values straight into that node's output.
-    if (fused > 0) write_to_[static_cast<size_t>(node.outputs[0])] = chain[fused - 1]->outputs[0];
+    if (fused > 0) write_to_[static_cast<size_t>(node.outputs[0])] = chain[fused - 1].back()->outputs[0];
     LayoutStep step;
     step.inputs = node.inputs;
     for (ir::TensorId t : node.outputs) step.outputs.push_back(t == ir::no_tensor ? t : write_to_[static_cast<size_t>(t)]);
     step.rule = options.channels_last ? kernels_[i]->layout_rule(graph, node) : LayoutRule::plain_only;
     steps.push_back(std::move(step));
     step_node.push_back(i);
-    for (ir::TensorId t : node.outputs) {
+    // What the step writes (a fused chain's last output) is released after its last reader;
+    // an output nobody reads right after its node.
+    for (ir::TensorId t : steps.back().outputs) {
       if (t == ir::no_tensor || graph.tensor(t).is_graph_output) continue;
-      // An output nobody reads is dropped right after its node.
       const int64_t last = last_use[static_cast<size_t>(t)];
       release_after_[last < 0 ? i : static_cast<size_t>(last)].push_back(t);
     }

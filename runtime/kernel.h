@@ -19,11 +19,14 @@ class Kernel {
   // Inputs are in the node's input order (nullptr for an omitted optional input); outputs
   // are allocated with their resolved shapes (nullptr for an omitted optional output).
   virtual void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) = 0;
-  // Offers to apply `next` (the only reader of `host`'s only output, reading it as input 0,
-  // with constant other inputs: an activation, a BatchNormalization) inside this kernel;
-  // called before prepare(), possibly several times along a chain. A kernel that accepts
-  // writes `next`'s values into its output and the executor skips `next`.
-  virtual bool fuse_next(const ir::Graph& /*graph*/, const ir::Node& /*host*/, const ir::Node& /*next*/) { return false; }
+  // Offers to apply `next` inside this kernel: nodes that together compute one function of the
+  // host's current output and are its only readers — a single node (an activation, a
+  // BatchNormalization: reading it as input 0, other inputs constant) or Sigmoid then Mul
+  // (x * sigmoid(x)). Called before prepare(), possibly several times along a chain. A kernel
+  // that accepts writes the last node's values into its output and the executor skips them.
+  virtual bool fuse_next(const ir::Graph& /*graph*/, const ir::Node& /*host*/, const std::vector<const ir::Node*>& /*next*/) {
+    return false;
+  }
   // Which activation layouts the kernel handles; asked after fuse_next, before prepare().
   virtual LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const { return LayoutRule::plain_only; }
   // The layouts the executor chose, per node input and output (a layout-invariant tensor is

@@ -32,11 +32,18 @@ class ConvKernel final : public Kernel {
 
   // Forward convolutions with constant weights take, in this order: an inference
   // BatchNormalization with constant parameters (folded into the weights and bias), then an
-  // activation oneDNN applies as an eltwise post-op in the convolution's own pass.
-  bool fuse_next(const ir::Graph& graph, const ir::Node& host, const ir::Node& next) override {
+  // activation (or Sigmoid + Mul, i.e. swish) oneDNN applies as an eltwise post-op in the
+  // convolution's own pass.
+  bool fuse_next(const ir::Graph& graph, const ir::Node& host, const std::vector<const ir::Node*>& next) override {
     if (transpose_ || post_op_ || !constant_data(graph, host, 1) || input_info(graph, host, 1).dtype != ir::DType::float32) return false;
-    if (next.op == ir::OpKind::BatchNormalization) return !bn_scale_.size() && fold_batch_norm(graph, next);
-    post_op_ = eltwise_spec(graph, next);
+    if (next.size() == 2) {
+      if (next[0]->op != ir::OpKind::Sigmoid || next[1]->op != ir::OpKind::Mul) return false;
+      post_op_ = EltwiseSpec{dnnl::algorithm::eltwise_swish, 1.0f};  // x * sigmoid(1 * x)
+      return true;
+    }
+    const ir::Node& node = *next.at(0);
+    if (node.op == ir::OpKind::BatchNormalization) return !bn_scale_.size() && fold_batch_norm(graph, node);
+    post_op_ = eltwise_spec(graph, node);
     return post_op_.has_value();
   }
 

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "ir/error.h"
 #include "runtime/device_spec.h"
 #include "tests/ir/graph_test_util.h"
@@ -136,4 +138,57 @@ TEST_CASE("Conv -> BatchNormalization -> Relu fuses into one kernel with the unf
   }
   CHECK(positive > 0);  // the Relu does not zero everything: the comparison means something
   CHECK(positive < 18);
+}
+
+TEST_CASE("a fused chain's output is freed after its last reader, like any activation") {
+  // Conv -> Relu -> Conv -> Relu -> Conv, fused into three kernels: only the input and two
+  // activations are ever live together.
+  ir::GraphBuilder b("chain.onnx");
+  b.set_versions(8, 17);
+  b.add_input("x", ir::DType::float32, test::dims({"1", "4", "16", "16"}));
+  b.add_initializer("w1", ir::TensorData::from_doubles(ir::DType::float32, {8, 4, 1, 1}, std::vector<double>(32, 0.1)));
+  b.add_initializer("w2", ir::TensorData::from_doubles(ir::DType::float32, {8, 8, 1, 1}, std::vector<double>(64, 0.1)));
+  b.add_node(test::node("conv1", "Conv", {"x", "w1"}, {"c1"}));
+  b.add_node(test::node("relu1", "Relu", {"c1"}, {"r1"}));
+  b.add_node(test::node("conv2", "Conv", {"r1", "w2"}, {"c2"}));
+  b.add_node(test::node("relu2", "Relu", {"c2"}, {"r2"}));
+  b.add_node(test::node("conv3", "Conv", {"r2", "w2"}, {"y"}));
+  b.add_output("y", ir::DType::float32, std::nullopt);
+  ir::Graph g = std::move(b).build();
+  ir::resolve_shapes(g, {}, "chain.onnx");
+  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::Executor executor(g, device);
+  CHECK(executor.fused_into()[1] == 0);
+  CHECK(executor.fused_into()[3] == 2);
+  auto x = device.allocate(ir::DType::float32, {1, 4, 16, 16});
+  device.reset_peak_memory();
+  const auto outputs = executor.run({x});
+  const int64_t plane = 16 * 16 * 4;
+  CHECK(device.memory().peak_bytes == 4 * plane + 8 * plane + 8 * plane);  // x, r1, r2 (y comes after r1 is gone)
+}
+
+TEST_CASE("Sigmoid + Mul computing x * sigmoid(x) after a Conv fuses into it as swish") {
+  ir::GraphBuilder b("swish.onnx");
+  b.set_versions(8, 17);
+  b.add_input("x", ir::DType::float32, test::dims({"1", "2", "3", "3"}));
+  b.add_initializer("w", ir::TensorData::from_doubles(ir::DType::float32, {3, 2, 1, 1}, {1.0, -0.5, 0.25, 2.0, -1.5, 0.75}));
+  b.add_node(test::node("conv", "Conv", {"x", "w"}, {"c"}));
+  b.add_node(test::node("sigmoid", "Sigmoid", {"c"}, {"s"}));
+  b.add_node(test::node("mul", "Mul", {"s", "c"}, {"y"}));
+  b.add_output("y", ir::DType::float32, std::nullopt);
+  ir::Graph g = std::move(b).build();
+  ir::resolve_shapes(g, {}, "swish.onnx");
+  runtime::cpu::CpuDevice device(0, 1, {});
+  auto x = device.allocate(ir::DType::float32, {1, 2, 3, 3});
+  for (int i = 0; i < 18; ++i) x.as<float>()[i] = static_cast<float>(i % 5) - 2.0f;
+  runtime::Executor fused(g, device, {.fuse = true});
+  CHECK(fused.fused_into()[1] == 0);
+  CHECK(fused.fused_into()[2] == 0);
+  const auto y = fused.run({x});
+  const float w[3][2] = {{1.0f, -0.5f}, {0.25f, 2.0f}, {-1.5f, 0.75f}};
+  for (int c = 0; c < 3; ++c)
+    for (int p = 0; p < 9; ++p) {
+      const double v = w[c][0] * x.as<float>()[p] + w[c][1] * x.as<float>()[9 + p];
+      CHECK(y[0].as<float>()[c * 9 + p] == doctest::Approx(v / (1.0 + std::exp(-v))).epsilon(1e-5));
+    }
 }
