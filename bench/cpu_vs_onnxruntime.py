@@ -88,6 +88,10 @@ def main():
                 ours, theirs = [], []
                 try:
                     for _ in range(args.rounds):
+                        # onnxruntime's workers spin for a while after a run; on a machine with
+                        # as many cores as threads they would take partplan's cores (a recurrent
+                        # layer's many small parallel regions then wait out scheduler ticks).
+                        time.sleep(0.2)
                         ours.append(partplan_round(args.binary, model_path, inputs_dir, threads, args.iterations, os.path.join(tmp, "run.json")))
                         theirs.append(ort_round(session, feeds, args.iterations))
                 except RuntimeError as e:

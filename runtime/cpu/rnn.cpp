@@ -1,16 +1,17 @@
-// LSTM, GRU and RNN on the CPU (fp32), per the ONNX spec: forward/reverse/bidirectional,
-// layout 0 and 1, optional B, sequence_lens, initial_h/initial_c, peepholes, clip,
-// input_forget, linear_before_reset, any activation ONNX lists for recurrent ops.
-// X·Wᵀ for all timesteps of a direction is one Eigen GEMM; the recurrence then does one
-// H·Rᵀ GEMM per step plus elementwise gate math per batch row.
+// LSTM, GRU and RNN on the CPU (fp32). The nodes oneDNN's RNN primitives compute exactly run
+// on them (rnn_dnnl.cpp: default activations, no clip/input_forget/peepholes, constant
+// weights, full-length sequences, layout 0: what exporters write). Everything else runs here,
+// per the ONNX spec: forward/reverse/bidirectional, layout 0 and 1, optional B, sequence_lens,
+// initial_h/initial_c, peepholes, clip, input_forget, linear_before_reset, any activation ONNX
+// lists for recurrent ops. X·Wᵀ for all timesteps of a direction is one Eigen GEMM; the
+// recurrence then does one H·Rᵀ GEMM per step plus elementwise gate math per batch row.
 //
-// --- For whoever moves this onto oneDNN's RNN primitives (not done: the Eigen path is the
-// --- oracle; oneDNN has no clip, input_forget, non-default activations or sequence_lens).
+// --- ONNX -> oneDNN, as rnn_dnnl.cpp maps it.
 // LSTM gates. ONNX W/R rows and B halves are in gate order i, o, f, c (each H rows);
 // oneDNN vanilla_lstm uses i, f, c̃, o. ONNX gate g -> oneDNN gate:
 //     i (ONNX 0) -> 0,   o (ONNX 1) -> 3,   f (ONNX 2) -> 1,   c (ONNX 3) -> 2.
-//   Peepholes: ONNX P = [Pi, Po, Pf] (3H); oneDNN weights_peephole (ldgo, 3 gates) is i, f, o:
-//     Pi -> 0, Po -> 2, Pf -> 1.
+//   Peepholes (not mapped yet, they run here): ONNX P = [Pi, Po, Pf] (3H); oneDNN
+//     weights_peephole (ldgo, 3 gates) is i, f, o: Pi -> 0, Po -> 2, Pf -> 1.
 // GRU gates. ONNX z, r, h; oneDNN vanilla_gru / lbr_gru use u, r, o — the same order and the
 //   same update rule (h_t = u⊙h_{t-1} + (1-u)⊙c̃ is ONNX's (1-z)⊙h̃ + z⊙H_{t-1}), so the
 //   mapping is the identity z->u (0), r->r (1), h->o (2).
@@ -18,13 +19,13 @@
 //   linear_before_reset=1 -> lbr_gru, whose bias has 4 gates: [Wbz+Rbz, Wbr+Rbr, Wbh, Rbh]
 //   (the 4th is the recurrent bias inside r⊙(U_o h + b)).
 // RNN: one gate, vanilla_rnn with eltwise tanh / relu / logistic for Tanh / Relu / Sigmoid.
-// Layouts. ONNX W [D, G*H, I] is oneDNN's ldgoi (L=1) after the gate permutation above (or
-//   transpose to ldigo); R [D, G*H, H] likewise; biases: oneDNN has one bias per gate, so
-//   pass Wb + Rb (ldgo), except lbr_gru as above. initial_h / Y_h [D, N, H] are ldnc (L=1)
-//   in layout 0 ([N, D, H] in layout 1 needs a reorder). Y [T, D, N, H] (layout 0) is not
-//   oneDNN's dst_layer [T, N, D*H] (bidirectional_concat): a reorder either way.
-//   Reverse direction: unidirectional_right2left; sequence_lens has no oneDNN equivalent
-//   (split the batch by length or fall back to this kernel).
+// Layouts. One unidirectional primitive per direction (right2left for reverse). ONNX W of a
+//   direction [G*H, I] is, after the gate permutation, oneDNN's ldgoi (L=D=1), reordered once
+//   into the layout the primitive picks; R [G*H, H] likewise; biases: oneDNN has one bias per
+//   gate, so Wb + Rb (ldgo), except lbr_gru as above. initial_h / Y_h [D, N, H]: direction d
+//   is the contiguous [N, H] at d*N*H, oneDNN's ldnc with L=D=1. Y [T, D, N, H]: a single
+//   direction's dst_layer [T, N, H] is Y itself; with two, each direction's is copied in.
+//   sequence_lens has no oneDNN equivalent: shorter sequences run here.
 #include <Eigen/Core>
 #include <algorithm>
 #include <cctype>
@@ -33,6 +34,7 @@
 
 #include "runtime/cpu/cpu_kernels.h"
 #include "runtime/cpu/kernel_util.h"
+#include "runtime/cpu/rnn_dnnl.h"
 
 namespace runtime::cpu {
 
@@ -42,7 +44,7 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 using ConstMatrixMap = Eigen::Map<const RowMatrix>;
 using StridedConstMap = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
 
-enum class Cell { lstm, gru, rnn };
+using Cell = RecurrentCell;
 
 struct Activation {
   enum class Kind { sigmoid, tanh, relu, affine, leaky_relu, thresholded_relu, scaled_tanh, hard_sigmoid, elu, softsign, softplus };
@@ -122,7 +124,7 @@ std::vector<Activation> parse_activations(const ir::Node& node, Cell cell, int64
 
 class RecurrentKernel final : public Kernel {
  public:
-  explicit RecurrentKernel(Cell cell) : cell_(cell) {}
+  RecurrentKernel(CpuContext& context, Cell cell) : context_(context), cell_(cell) {}
 
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     for (size_t i = 0; i < node.inputs.size(); ++i) {
@@ -153,6 +155,8 @@ class RecurrentKernel final : public Kernel {
     if (find_attr(node, "clip") != nullptr && !(clip > 0)) unsupported(node, "clip must be positive");
     input_forget_ = cell_ == Cell::lstm && attr_int(node, "input_forget", 0) != 0;
     linear_before_reset_ = cell_ == Cell::gru && attr_int(node, "linear_before_reset", 0) != 0;
+    dnnl_ = DnnlRecurrent::create(context_, graph, node, cell_);
+    if (dnnl_) return;
 
     const int64_t gh = gates_ * hidden_;
     xw_.resize(seq_ * batch_, gh);
@@ -166,6 +170,10 @@ class RecurrentKernel final : public Kernel {
   }
 
   void run(const std::vector<const Tensor*>& in, const std::vector<Tensor*>& out) override {
+    if (dnnl_) {
+      dnnl_->run(in, out);
+      return;
+    }
     auto input = [&](size_t i) -> const float* { return i < in.size() && in[i] ? in[i]->as<float>() : nullptr; };
     const float* x = input(0);
     const float* w = input(1);
@@ -333,7 +341,9 @@ class RecurrentKernel final : public Kernel {
     for (int64_t k = 0; k < H; ++k) h[k] = (1 - g[k]) * h_gate[k] + g[k] * h[k];
   }
 
+  CpuContext& context_;
   Cell cell_;
+  std::unique_ptr<DnnlRecurrent> dnnl_;  // set when oneDNN computes this node exactly
   bool batch_first_ = false, reverse_only_ = false, input_forget_ = false, linear_before_reset_ = false;
   int64_t seq_ = 0, batch_ = 0, input_size_ = 0, directions_ = 1, gates_ = 1, hidden_ = 0;
   float clip_ = 0;
@@ -345,8 +355,8 @@ class RecurrentKernel final : public Kernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_LSTM(CpuContext&) { return std::make_unique<RecurrentKernel>(Cell::lstm); }
-std::unique_ptr<Kernel> make_GRU(CpuContext&) { return std::make_unique<RecurrentKernel>(Cell::gru); }
-std::unique_ptr<Kernel> make_RNN(CpuContext&) { return std::make_unique<RecurrentKernel>(Cell::rnn); }
+std::unique_ptr<Kernel> make_LSTM(CpuContext& context) { return std::make_unique<RecurrentKernel>(context, Cell::lstm); }
+std::unique_ptr<Kernel> make_GRU(CpuContext& context) { return std::make_unique<RecurrentKernel>(context, Cell::gru); }
+std::unique_ptr<Kernel> make_RNN(CpuContext& context) { return std::make_unique<RecurrentKernel>(context, Cell::rnn); }
 
 }  // namespace runtime::cpu

@@ -33,6 +33,7 @@ inline ir::Attribute attr_i(int64_t v) { ir::Attribute a; a.kind = ir::Attribute
 inline ir::Attribute attr_f(float v) { ir::Attribute a; a.kind = ir::Attribute::Kind::float_; a.f = v; return a; }
 inline ir::Attribute attr_s(std::string v) { ir::Attribute a; a.kind = ir::Attribute::Kind::string; a.s = std::move(v); return a; }
 inline ir::Attribute attr_ints(std::vector<int64_t> v) { ir::Attribute a; a.kind = ir::Attribute::Kind::ints; a.ints = std::move(v); return a; }
+inline ir::Attribute attr_strings(std::vector<std::string> v) { ir::Attribute a; a.kind = ir::Attribute::Kind::strings; a.strings = std::move(v); return a; }
 inline ir::Attribute attr_floats(std::vector<float> v) { ir::Attribute a; a.kind = ir::Attribute::Kind::floats; a.floats = std::move(v); return a; }
 
 inline ir::TensorData to_data(const Value& v) {

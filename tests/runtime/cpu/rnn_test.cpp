@@ -3,6 +3,8 @@
 // Hidden and input sizes are 1, so every expected value is the spec's formula written out.
 #include <cmath>
 
+#include "runtime/cpu/rnn_dnnl.h"
+#include "tests/ir/graph_test_util.h"
 #include "tests/runtime/cpu/kernel_test_util.h"
 
 using test::attr_i;
@@ -107,4 +109,74 @@ TEST_CASE("RNN with Relu activation, hidden 2, Y_h only") {
                       {{"hidden_size", attr_i(2)}, {"activations", [] { ir::Attribute a; a.kind = ir::Attribute::Kind::strings; a.strings = {"Relu"}; return a; }()}}, 2);
   check_close(out[0].values, {2, 0, 3, 0});
   check_close(out[1].values, {3, 0});
+}
+
+namespace {
+
+std::vector<double> wave(size_t n, double phase) {
+  std::vector<double> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = 0.6 * std::sin(0.7 * static_cast<double>(i) + phase);
+  return v;
+}
+
+// A bidirectional layer, seq 6, batch 3, input 4, hidden 5, with bias and initial state; the
+// weights are constants (as exported), so oneDNN's primitive runs it unless sequence_lens is a
+// run-time input, which sends it down the Eigen path (every sequence still full length).
+std::vector<test::Result> run_layer(const std::string& op, ir::Attributes attributes, bool eigen) {
+  const int64_t gates = op == "LSTM" ? 4 : op == "GRU" ? 3 : 1, seq = 6, batch = 3, input = 4, hidden = 5;
+  attributes["hidden_size"] = attr_i(hidden);
+  attributes["direction"] = attr_s("bidirectional");
+  std::vector<test::Value> inputs = {
+      f32({seq, batch, input}, wave(seq * batch * input, 0.0)),        f32({2, gates * hidden, input}, wave(2 * gates * hidden * input, 1.0)),
+      f32({2, gates * hidden, hidden}, wave(2 * gates * hidden * hidden, 2.0)), f32({2, 2 * gates * hidden}, wave(4 * gates * hidden, 3.0)),
+      i32({batch}, {6, 6, 6}),                                          f32({2, batch, hidden}, wave(2 * batch * hidden, 4.0))};
+  if (op == "LSTM") inputs.push_back(f32({2, batch, hidden}, wave(2 * batch * hidden, 5.0)));
+  const std::set<size_t> constants = eigen ? std::set<size_t>{1, 2, 3} : std::set<size_t>{1, 2, 3, 4};
+  return run_node(op, inputs, std::move(attributes), op == "LSTM" ? 3 : 2, constants);
+}
+
+void check_paths_agree(const std::string& op, const ir::Attributes& attributes) {
+  const auto onednn = run_layer(op, attributes, false);
+  const auto eigen = run_layer(op, attributes, true);
+  REQUIRE(onednn.size() == eigen.size());
+  for (size_t o = 0; o < onednn.size(); ++o) {
+    CAPTURE(o);
+    CHECK(onednn[o].shape == eigen[o].shape);
+    check_close(onednn[o].values, eigen[o].values, 1e-4);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("oneDNN's RNN primitives agree with the Eigen path: bidirectional, initial state, bias") {
+  SUBCASE("LSTM") { check_paths_agree("LSTM", {}); }
+  SUBCASE("GRU") { check_paths_agree("GRU", {}); }
+  SUBCASE("GRU linear_before_reset") { check_paths_agree("GRU", {{"linear_before_reset", attr_i(1)}}); }
+  SUBCASE("RNN Relu") { check_paths_agree("RNN", {{"activations", test::attr_strings({"Relu", "Relu"})}}); }
+}
+
+TEST_CASE("which recurrent nodes oneDNN takes: exported defaults yes; clip, peepholes, short sequences no") {
+  auto build = [](ir::Attributes attributes, bool peephole, int64_t length) {
+    ir::GraphBuilder b("lstm.onnx");
+    b.set_versions(8, 17);
+    b.add_input("x", ir::DType::float32, test::dims({"2", "1", "3"}));
+    b.add_initializer("w", ir::TensorData::from_doubles(ir::DType::float32, {1, 8, 3}, wave(24, 0.0)));
+    b.add_initializer("r", ir::TensorData::from_doubles(ir::DType::float32, {1, 8, 2}, wave(16, 1.0)));
+    b.add_initializer("lens", ir::TensorData::from_int64s(ir::DType::int32, {1}, {length}));
+    b.add_initializer("p", ir::TensorData::from_doubles(ir::DType::float32, {1, 6}, wave(6, 2.0)));
+    attributes["hidden_size"] = attr_i(2);
+    b.add_node(test::node("lstm", "LSTM", {"x", "w", "r", "", "lens", "", "", peephole ? "p" : ""}, {"y"}, attributes));
+    b.add_output("y", ir::DType::float32, std::nullopt);
+    ir::Graph g = std::move(b).build();
+    ir::resolve_shapes(g, {}, "lstm.onnx");
+    return g;
+  };
+  runtime::cpu::CpuContext context{dnnl::engine(dnnl::engine::kind::cpu, 0), {}, 1, {}, {}};
+  context.stream = dnnl::stream(context.engine);
+  auto takes = [&](const ir::Graph& g) { return runtime::cpu::DnnlRecurrent::create(context, g, g.nodes[0], runtime::cpu::RecurrentCell::lstm) != nullptr; };
+  CHECK(takes(build({}, false, 2)));
+  CHECK_FALSE(takes(build({{"clip", test::attr_f(1.0f)}}, false, 2)));
+  CHECK_FALSE(takes(build({}, true, 2)));
+  CHECK_FALSE(takes(build({}, false, 1)));
+  CHECK_FALSE(takes(build({{"layout", attr_i(1)}}, false, 2)));
 }

@@ -1,0 +1,209 @@
+#include "runtime/cpu/rnn_dnnl.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <optional>
+
+#include "runtime/cpu/dnnl_step.h"
+
+namespace runtime::cpu {
+
+namespace {
+
+using dnnl::memory;
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// The activations oneDNN's cell computes: LSTM sigmoid/tanh/tanh and GRU sigmoid/tanh (the
+// ONNX defaults); a vanilla RNN's single one, the same in both directions. Nullopt otherwise.
+std::optional<dnnl::algorithm> cell_activation(const ir::Node& node, RecurrentCell cell, int64_t directions) {
+  if (find_attr(node, "activation_alpha") || find_attr(node, "activation_beta")) return std::nullopt;
+  std::vector<std::string> names;
+  if (const ir::Attribute* a = find_attr(node, "activations")) names = a->kind == ir::Attribute::Kind::string ? std::vector<std::string>{a->s} : a->strings;
+  for (auto& n : names) n = lower(n);
+  if (cell == RecurrentCell::rnn) {
+    const std::string first = names.empty() ? "tanh" : names[0];
+    for (const auto& n : names)
+      if (n != first) return std::nullopt;
+    if (first == "tanh") return dnnl::algorithm::eltwise_tanh;
+    if (first == "relu") return dnnl::algorithm::eltwise_relu;
+    if (first == "sigmoid") return dnnl::algorithm::eltwise_logistic;
+    return std::nullopt;
+  }
+  std::vector<std::string> expected = cell == RecurrentCell::lstm ? std::vector<std::string>{"sigmoid", "tanh", "tanh"}
+                                                                 : std::vector<std::string>{"sigmoid", "tanh"};
+  if (names.empty() || names == expected) return dnnl::algorithm::undef;
+  const auto once = expected;
+  for (int64_t d = 1; d < directions; ++d) expected.insert(expected.end(), once.begin(), once.end());
+  return names == expected ? std::optional<dnnl::algorithm>(dnnl::algorithm::undef) : std::nullopt;
+}
+
+class DnnlRecurrentImpl final : public DnnlRecurrent {
+ public:
+  DnnlRecurrentImpl(CpuContext& context, RecurrentCell cell) : context_(context), cell_(cell) {}
+
+  void prepare(const ir::Graph& graph, const ir::Node& node, dnnl::algorithm activation) {
+    const auto& x = input_info(graph, node, 0).shape;
+    seq_ = x[0];
+    batch_ = x[1];
+    const int64_t input_size = x[2];
+    const std::string direction = attr_string(node, "direction", "forward");
+    directions_ = direction == "bidirectional" ? 2 : 1;
+    const int64_t gates = cell_ == RecurrentCell::lstm ? 4 : cell_ == RecurrentCell::gru ? 3 : 1;
+    hidden_ = input_info(graph, node, 1).shape[1] / gates;
+    const bool lbr = cell_ == RecurrentCell::gru && attr_int(node, "linear_before_reset", 0) != 0;
+    has_initial_h_ = node.has_input(5);
+    has_initial_c_ = cell_ == RecurrentCell::lstm && node.has_input(6);
+    has_y_ = node.has_output(0);
+    has_y_h_ = node.has_output(1);
+    has_y_c_ = cell_ == RecurrentCell::lstm && node.has_output(2);
+    if (directions_ == 2 || !has_y_) layer_scratch_.resize(static_cast<size_t>(seq_ * batch_ * hidden_));
+
+    // oneDNN gate k is ONNX gate map[k] (see rnn.cpp): LSTM i,f,c,o from ONNX i,o,f,c.
+    const std::vector<int64_t> map = cell_ == RecurrentCell::lstm ? std::vector<int64_t>{0, 2, 3, 1}
+                                     : cell_ == RecurrentCell::gru ? std::vector<int64_t>{0, 1, 2}
+                                                                   : std::vector<int64_t>{0};
+    const auto* w = static_cast<const float*>(constant_data(graph, node, 1));
+    const auto* r = static_cast<const float*>(constant_data(graph, node, 2));
+    const auto* b = static_cast<const float*>(constant_data(graph, node, 3));
+    const int64_t H = hidden_, N = batch_, G = gates;
+    const memory::desc layer_md = plain_desc({seq_, N, H});
+    const memory::desc state_md = plain_desc({1, 1, N, H});
+    const memory::desc none;
+    auto weights_any = [&](int64_t in) { return memory::desc({1, 1, in, G, H}, memory::data_type::f32, memory::format_tag::any); };
+    const int64_t bias_gates = lbr ? G + 1 : G;
+    const memory::desc bias_md = plain_desc({1, 1, bias_gates, H});
+
+    for (int64_t d = 0; d < directions_; ++d) {
+      const auto dir = directions_ == 2 ? (d == 0 ? dnnl::rnn_direction::unidirectional_left2right : dnnl::rnn_direction::unidirectional_right2left)
+                       : direction == "reverse" ? dnnl::rnn_direction::unidirectional_right2left
+                                                : dnnl::rnn_direction::unidirectional_left2right;
+      const memory::desc src_iter = has_initial_h_ ? state_md : none, src_iter_c = has_initial_c_ ? state_md : none;
+      const memory::desc dst_iter = has_y_h_ ? state_md : none, dst_iter_c = has_y_c_ ? state_md : none;
+      const memory::desc src_layer = plain_desc({seq_, N, input_size});
+      const auto prop = dnnl::prop_kind::forward_inference;
+      auto& step = steps_.emplace_back();
+      memory::desc chosen_layer, chosen_iter;
+      with_dnnl_errors(node, [&] {
+        const auto attr = user_scratchpad_attr();
+        auto finish = [&](const auto& pd) {
+          step.create(pd, context_.engine);
+          chosen_layer = pd.weights_layer_desc();
+          chosen_iter = pd.weights_iter_desc();
+        };
+        if (cell_ == RecurrentCell::lstm) {
+          dnnl::lstm_forward::desc desc(prop, dir, src_layer, src_iter, src_iter_c, weights_any(input_size), weights_any(H), bias_md, layer_md,
+                                        dst_iter, dst_iter_c);
+          finish(dnnl::lstm_forward::primitive_desc(desc, attr, context_.engine));
+        } else if (lbr) {
+          dnnl::lbr_gru_forward::desc desc(prop, dir, src_layer, src_iter, weights_any(input_size), weights_any(H), bias_md, layer_md, dst_iter);
+          finish(dnnl::lbr_gru_forward::primitive_desc(desc, attr, context_.engine));
+        } else if (cell_ == RecurrentCell::gru) {
+          dnnl::gru_forward::desc desc(prop, dir, src_layer, src_iter, weights_any(input_size), weights_any(H), bias_md, layer_md, dst_iter);
+          finish(dnnl::gru_forward::primitive_desc(desc, attr, context_.engine));
+        } else {
+          dnnl::vanilla_rnn_forward::desc desc(prop, activation, dir, src_layer, src_iter, weights_any(input_size), weights_any(H), bias_md,
+                                               layer_md, dst_iter);
+          finish(dnnl::vanilla_rnn_forward::primitive_desc(desc, attr, context_.engine));
+        }
+        step.bind(DNNL_ARG_SRC_LAYER, src_layer, context_.engine);
+        step.bind(DNNL_ARG_DST_LAYER, layer_md, context_.engine);
+        if (has_initial_h_) step.bind(DNNL_ARG_SRC_ITER, state_md, context_.engine);
+        if (has_initial_c_) step.bind(DNNL_ARG_SRC_ITER_C, state_md, context_.engine);
+        if (has_y_h_) step.bind(DNNL_ARG_DST_ITER, state_md, context_.engine);
+        if (has_y_c_) step.bind(DNNL_ARG_DST_ITER_C, state_md, context_.engine);
+        step.bind_owned(DNNL_ARG_WEIGHTS_LAYER, reorder_weights(w + d * G * H * input_size, input_size, map, chosen_layer));
+        step.bind_owned(DNNL_ARG_WEIGHTS_ITER, reorder_weights(r + d * G * H * H, H, map, chosen_iter));
+        step.bind_owned(DNNL_ARG_BIAS, make_bias(b ? b + d * 2 * G * H : nullptr, map, lbr, bias_md));
+      });
+    }
+  }
+
+  void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
+    const int64_t state = batch_ * hidden_;
+    float* y = has_y_ ? outputs[0]->as<float>() : nullptr;
+    for (int64_t d = 0; d < directions_; ++d) {
+      DnnlStep& step = steps_[static_cast<size_t>(d)];
+      step.set(DNNL_ARG_SRC_LAYER, inputs[0]->data);
+      float* layer = layer_scratch_.empty() ? y : layer_scratch_.data();
+      step.set(DNNL_ARG_DST_LAYER, layer);
+      if (has_initial_h_) step.set(DNNL_ARG_SRC_ITER, inputs[5]->as<const float>() + d * state);
+      if (has_initial_c_) step.set(DNNL_ARG_SRC_ITER_C, inputs[6]->as<const float>() + d * state);
+      if (has_y_h_) step.set(DNNL_ARG_DST_ITER, outputs[1]->as<float>() + d * state);
+      if (has_y_c_) step.set(DNNL_ARG_DST_ITER_C, outputs[2]->as<float>() + d * state);
+      step.execute(context_.stream);
+      // Y is [T, D, N, H]; oneDNN wrote this direction's [T, N, H].
+      if (y && layer != y)
+        for (int64_t t = 0; t < seq_; ++t)
+          std::memcpy(y + (t * directions_ + d) * state, layer + t * state, static_cast<size_t>(state) * sizeof(float));
+    }
+  }
+
+ private:
+  // ONNX's [G*H, in] weights of one direction, gates permuted to oneDNN's order, reordered once
+  // into the layout the primitive chose.
+  memory reorder_weights(const float* onnx, int64_t in, const std::vector<int64_t>& map, const memory::desc& chosen) {
+    const int64_t H = hidden_, G = static_cast<int64_t>(map.size());
+    std::vector<float> permuted(static_cast<size_t>(G * H * in));
+    for (int64_t k = 0; k < G; ++k) std::memcpy(permuted.data() + k * H * in, onnx + map[static_cast<size_t>(k)] * H * in, static_cast<size_t>(H * in) * sizeof(float));
+    // Logical ldigo dims over the gate-major [G, H, in] buffer.
+    const memory::desc md = strided_desc({1, 1, in, G, H}, {G * H * in, G * H * in, 1, H * in, in});
+    return reorder_constant(context_, md, permuted.data(), chosen);
+  }
+
+  // One bias per oneDNN gate: Wb + Rb; lbr_gru keeps Rbh apart as a fourth gate.
+  memory make_bias(const float* onnx, const std::vector<int64_t>& map, bool lbr, const memory::desc& md) {
+    const int64_t H = hidden_, G = static_cast<int64_t>(map.size());
+    memory bias(md, context_.engine);
+    auto* out = static_cast<float*>(bias.get_data_handle());
+    std::fill(out, out + md.get_size() / sizeof(float), 0.0f);
+    if (onnx == nullptr) return bias;
+    for (int64_t k = 0; k < G; ++k) {
+      const int64_t g = map[static_cast<size_t>(k)];
+      for (int64_t i = 0; i < H; ++i) {
+        const float wb = onnx[g * H + i], rb = onnx[G * H + g * H + i];
+        out[k * H + i] = lbr && k == 2 ? wb : wb + rb;
+        if (lbr && k == 2) out[3 * H + i] = rb;
+      }
+    }
+    return bias;
+  }
+
+  CpuContext& context_;
+  RecurrentCell cell_;
+  int64_t seq_ = 0, batch_ = 0, hidden_ = 0, directions_ = 1;
+  bool has_initial_h_ = false, has_initial_c_ = false, has_y_ = false, has_y_h_ = false, has_y_c_ = false;
+  std::vector<DnnlStep> steps_;     // one unidirectional primitive per direction
+  std::vector<float> layer_scratch_;  // a direction's [T, N, H] when Y cannot take it directly
+};
+
+}  // namespace
+
+std::unique_ptr<DnnlRecurrent> DnnlRecurrent::create(CpuContext& context, const ir::Graph& graph, const ir::Node& node, RecurrentCell cell) {
+  for (size_t i = 0; i < node.inputs.size(); ++i)
+    if (node.has_input(i) && i != 4 && input_info(graph, node, i).dtype != ir::DType::float32) return nullptr;
+  const auto& x = input_info(graph, node, 0).shape;
+  if (attr_int(node, "layout", 0) != 0 || find_attr(node, "clip") != nullptr || attr_int(node, "input_forget", 0) != 0) return nullptr;
+  if (x.size() != 3 || element_count(x) == 0) return nullptr;
+  const std::string direction = attr_string(node, "direction", "forward");
+  if (direction != "forward" && direction != "reverse" && direction != "bidirectional") return nullptr;
+  const auto activation = cell_activation(node, cell, direction == "bidirectional" ? 2 : 1);
+  if (!activation) return nullptr;
+  if (!constant_data(graph, node, 1) || !constant_data(graph, node, 2) || (node.has_input(3) && !constant_data(graph, node, 3))) return nullptr;
+  if (cell == RecurrentCell::lstm && node.has_input(7)) return nullptr;  // peepholes
+  if (node.has_input(4)) {  // sequence_lens: fine only when every sequence is full length
+    const ir::Tensor& lens = input_info(graph, node, 4);
+    if (!lens.value) return nullptr;
+    for (int64_t len : lens.value->to_int64s())
+      if (len != x[0]) return nullptr;
+  }
+  auto kernel = std::make_unique<DnnlRecurrentImpl>(context, cell);
+  kernel->prepare(graph, node, *activation);
+  return kernel;
+}
+
+}  // namespace runtime::cpu
