@@ -252,9 +252,20 @@ class ConcatKernel : public Kernel {
   }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     auto* dst = static_cast<char*>(outputs[0]->data);
-    for (size_t k = 0; k < inputs.size(); ++k)
-      copy_blocks(dst + plan_.part_offset_bytes[k], plan_.row_bytes, static_cast<const char*>(inputs[k]->data), plan_.part_bytes[k],
-                  plan_.part_bytes[k], plan_.outer);
+    if (plan_.outer == 1 || plan_.row_bytes >= 4096) {
+      for (size_t k = 0; k < inputs.size(); ++k)
+        copy_blocks(dst + plan_.part_offset_bytes[k], plan_.row_bytes, static_cast<const char*>(inputs[k]->data), plan_.part_bytes[k],
+                    plan_.part_bytes[k], plan_.outer);
+      return;
+    }
+    // Many short rows (a channel concat of channels-last tensors): each output row is written
+    // whole, part after part, so writes stream instead of striding once per part.
+    const int64_t rows = plan_.outer;
+#pragma omp parallel for if (rows * plan_.row_bytes > parallel_threshold * 4)
+    for (int64_t r = 0; r < rows; ++r)
+      for (size_t k = 0; k < inputs.size(); ++k)
+        std::memcpy(dst + r * plan_.row_bytes + plan_.part_offset_bytes[k], static_cast<const char*>(inputs[k]->data) + r * plan_.part_bytes[k],
+                    static_cast<size_t>(plan_.part_bytes[k]));
   }
 
  private:
@@ -267,6 +278,9 @@ class ConcatKernel : public Kernel {
 // Tables make every mode (and negative pads, which crop) the same loop.
 class PadKernel : public Kernel {
  public:
+  // Any layout: the tables are built per logical dim, then put in memory order.
+  LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return LayoutRule::uniform; }
+
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     const ir::Tensor& data = input_info(graph, node, 0);
     in_shape_ = data.shape;
@@ -285,7 +299,19 @@ class PadKernel : public Kernel {
       for (int64_t o = 0; o < out_shape_[d]; ++o) map[static_cast<size_t>(o)] = source(o - begins[d], n, mode);
       source_index_.push_back(std::move(map));
     }
-    in_strides_ = strides_of(in_shape_);
+    if (output_layout(0) == Layout::channels_last) {
+      std::vector<int64_t> in_shape, out_shape;
+      std::vector<std::vector<int64_t>> index;
+      for (size_t d : memory_order(in_shape_.size(), Layout::channels_last)) {
+        in_shape.push_back(in_shape_[d]);
+        out_shape.push_back(out_shape_[d]);
+        index.push_back(std::move(source_index_[d]));
+      }
+      in_shape_ = std::move(in_shape);
+      out_shape_ = std::move(out_shape);
+      source_index_ = std::move(index);
+    }
+    in_strides_ = strides_of(in_shape_);  // of the input as it lies in memory
     if (graph.opset < 11) {
       if (data.dtype != ir::DType::float32) unsupported(node, "Pad before opset 11 on a non-float32 tensor");
       const float value = attr_float(node, "value", 0.0f);

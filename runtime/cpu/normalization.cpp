@@ -32,6 +32,15 @@ class BatchNormKernel final : public Kernel {
  public:
   explicit BatchNormKernel(CpuContext& context) : context_(context) {}
 
+  // A Relu that only reads an inference BatchNormalization runs in the same pass (oneDNN's
+  // fuse_norm_relu), as in DenseNet's BN -> Relu -> Conv.
+  bool fuse_next(const ir::Graph& /*graph*/, const ir::Node& host, const std::vector<const ir::Node*>& next) override {
+    const bool training = attr_int(host, "training_mode", 0) != 0 || host.has_output(1) || host.has_output(2);
+    if (training || fuse_relu_ || next.size() != 1 || next[0]->op != ir::OpKind::Relu) return false;
+    fuse_relu_ = true;
+    return true;
+  }
+
   // Inference runs on oneDNN in either layout; training statistics are plain loops.
   LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& node) const override {
     const bool training = attr_int(node, "training_mode", 0) != 0 || node.has_output(1) || node.has_output(2);
@@ -54,8 +63,9 @@ class BatchNormKernel final : public Kernel {
     const auto engine = context_.engine;
     with_dnnl_errors(node, [&] {
       using Bn = dnnl::batch_normalization_forward;
-      const auto flags = dnnl::normalization_flags::use_global_stats | dnnl::normalization_flags::use_scale |
-                         dnnl::normalization_flags::use_shift;
+      auto flags = dnnl::normalization_flags::use_global_stats | dnnl::normalization_flags::use_scale |
+                   dnnl::normalization_flags::use_shift;
+      if (fuse_relu_) flags = flags | dnnl::normalization_flags::fuse_norm_relu;
       const Bn::desc desc(dnnl::prop_kind::forward_inference, data_md, epsilon_, flags);
       const Bn::primitive_desc pd(desc, user_scratchpad_attr(), engine);
       step_.create(pd, engine);
@@ -117,6 +127,7 @@ class BatchNormKernel final : public Kernel {
   int64_t batch_ = 0, channels_ = 0, spatial_ = 0;
   float epsilon_ = 1e-5f, momentum_ = 0.9f;
   bool training_ = false;
+  bool fuse_relu_ = false;
   DnnlStep step_;
 };
 

@@ -46,6 +46,53 @@ ir::Graph cnn_graph(bool flatten) {
   return g;
 }
 
+// DenseNet's transition and layer shape: Conv -> Pad -> AveragePool(count_include_pad) ->
+// BatchNormalization -> Relu -> Conv.
+ir::Graph transition_graph() {
+  ir::GraphBuilder b("transition.onnx");
+  b.set_versions(8, 17);
+  b.add_input("x", ir::DType::float32, test::dims({"1", "3", "7", "7"}));
+  b.add_initializer("w1", ir::TensorData::from_doubles(ir::DType::float32, {6, 3, 1, 1}, ramp(18, 0.2)));
+  b.add_initializer("pads", ir::TensorData::from_int64s(ir::DType::int64, {8}, {0, 0, 1, 0, 0, 0, 0, 1}));
+  b.add_initializer("w2", ir::TensorData::from_doubles(ir::DType::float32, {4, 6, 3, 3}, ramp(216, 0.05)));
+  for (const char* name : {"gamma", "beta", "mean"}) b.add_initializer(name, ir::TensorData::from_doubles(ir::DType::float32, {6}, ramp(6, 0.3)));
+  b.add_initializer("var", ir::TensorData::from_doubles(ir::DType::float32, {6}, std::vector<double>(6, 2.0)));
+  b.add_node(test::node("conv1", "Conv", {"x", "w1"}, {"c1"}));
+  b.add_node(test::node("pad", "Pad", {"c1", "pads"}, {"padded"}));
+  b.add_node(test::node("pool", "AveragePool", {"padded"}, {"p"},
+                        {{"kernel_shape", test::attr_ints({2, 2})}, {"strides", test::attr_ints({2, 2})}, {"count_include_pad", test::attr_i(1)}}));
+  b.add_node(test::node("bn", "BatchNormalization", {"p", "gamma", "beta", "mean", "var"}, {"n"}));
+  b.add_node(test::node("relu", "Relu", {"n"}, {"r"}));
+  b.add_node(test::node("conv2", "Conv", {"r", "w2"}, {"y"}, {{"pads", test::attr_ints({1, 1, 1, 1})}}));
+  b.add_output("y", ir::DType::float32, std::nullopt);
+  ir::Graph g = std::move(b).build();
+  ir::resolve_shapes(g, {}, "transition.onnx");
+  return g;
+}
+
+// Output 0 of `executor` on `x` against the plain, unfused run of the same graph.
+void check_same_as_plain(const ir::Graph& g, runtime::Device& device, runtime::Executor& executor, const runtime::Tensor& x) {
+  runtime::Executor reference(g, device, {.fuse = false, .channels_last = false});
+  const auto expected = reference.run({x});
+  const auto got = executor.run({x});
+  REQUIRE(got.size() == expected.size());
+  for (size_t o = 0; o < got.size(); ++o) {
+    REQUIRE(got[o].layout == runtime::Layout::plain);
+    int64_t distinct = 0;
+    for (int64_t i = 0; i < got[o].element_count(); ++i) {
+      CHECK(got[o].as<float>()[i] == doctest::Approx(expected[o].as<float>()[i]).epsilon(1e-4).scale(1.0));
+      distinct += i > 0 && expected[o].as<float>()[i] != expected[o].as<float>()[i - 1] ? 1 : 0;
+    }
+    CHECK(distinct > got[o].element_count() / 2);  // not a constant: the comparison means something
+  }
+}
+
+runtime::Tensor ramp_input(runtime::Device& device, const std::vector<int64_t>& shape) {
+  auto x = device.allocate(ir::DType::float32, shape);
+  for (int64_t i = 0; i < x.element_count(); ++i) x.as<float>()[i] = static_cast<float>((i * 13) % 17) / 8.0f - 1.0f;
+  return x;
+}
+
 runtime::Layout layout_of(const ir::Graph& g, const runtime::Executor& e, const std::string& name) {
   for (size_t t = 0; t < g.tensors.size(); ++t)
     if (g.tensors[t].name == name) return e.layouts()[t];
@@ -95,26 +142,25 @@ TEST_CASE("a graph gives the same values channels-last and plain, fused and not"
     CAPTURE(flatten);
     const ir::Graph g = cnn_graph(flatten);
     runtime::cpu::CpuDevice device(0, 1, {});
-    auto x = device.allocate(ir::DType::float32, {2, 4, 6, 6});
-    for (int64_t i = 0; i < x.element_count(); ++i) x.as<float>()[i] = static_cast<float>((i * 13) % 17) / 8.0f - 1.0f;
-    runtime::Executor reference(g, device, {.fuse = false, .channels_last = false});
-    const auto expected = reference.run({x});
+    const auto x = ramp_input(device, {2, 4, 6, 6});
     for (bool fuse : {false, true}) {
       CAPTURE(fuse);
       runtime::Executor executor(g, device, {.fuse = fuse, .channels_last = true});
-      const auto got = executor.run({x});
-      REQUIRE(got.size() == expected.size());
-      for (size_t o = 0; o < got.size(); ++o) {
-        REQUIRE(got[o].layout == runtime::Layout::plain);
-        int64_t distinct = 0;
-        for (int64_t i = 0; i < got[o].element_count(); ++i) {
-          CHECK(got[o].as<float>()[i] == doctest::Approx(expected[o].as<float>()[i]).epsilon(1e-4).scale(1.0));
-          distinct += i > 0 && expected[o].as<float>()[i] != expected[o].as<float>()[i - 1] ? 1 : 0;
-        }
-        CHECK(distinct > got[o].element_count() / 2);  // not a constant: the comparison means something
-      }
+      check_same_as_plain(g, device, executor, x);
     }
   }
+}
+
+TEST_CASE("Pad and AveragePool counting padding stay channels-last; BatchNormalization takes the Relu") {
+  const ir::Graph g = transition_graph();
+  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::Executor executor(g, device, {.fuse = true, .channels_last = true});
+  for (const char* name : {"c1", "padded", "p", "r"}) {
+    CAPTURE(name);
+    CHECK(layout_of(g, executor, name) == runtime::Layout::channels_last);
+  }
+  CHECK(executor.fused_into()[4] == 3);  // relu into bn
+  check_same_as_plain(g, device, executor, ramp_input(device, {1, 3, 7, 7}));
 }
 
 TEST_CASE("the CPU allocator hands a released block back and counts only live bytes") {
