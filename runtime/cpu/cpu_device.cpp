@@ -41,7 +41,10 @@ std::string CpuDevice::description() const {
   std::string text = "cpu:threads=" + std::to_string(context_.threads);
   if (cores_.empty()) return text + " (not pinned)";
   text += " (cores ";
-  for (size_t i = 0; i < cores_.size(); ++i) text += (i ? "," : "") + std::to_string(cores_[i]);
+  for (size_t i = 0; i < cores_.size(); ++i) {
+    if (i > 0) text += ',';
+    text += std::to_string(cores_[i]);
+  }
   return text + ")";
 }
 
