@@ -72,7 +72,8 @@ std::vector<std::unique_ptr<Device>> create_devices(const std::vector<DeviceSpec
     std::vector<int> mine;
     if (pin)
       for (int i = 0; i < s.threads; ++i) mine.push_back(cores[next_core++]);
-    devices.push_back(std::make_unique<cpu::CpuDevice>(cpu_index++, s.threads, std::move(mine)));
+    // The caller (the executor's thread) spins waiting for a device only if a core is left.
+    devices.push_back(std::make_unique<cpu::CpuDevice>(cpu_index++, s.threads, std::move(mine), wanted < static_cast<int>(cores.size())));
   }
   return devices;
 }

@@ -16,8 +16,9 @@ namespace runtime::cpu {
 
 class CpuDevice final : public Device {
  public:
-  // `cores`: the CPUs to pin to (empty: not pinned).
-  CpuDevice(int index, int threads, std::vector<int> cores);
+  // `cores`: the CPUs to pin to (empty: not pinned). `caller_spins`: a thread waiting in
+  // execute() spins briefly before sleeping; only right when a core is free for it.
+  CpuDevice(int index, int threads, std::vector<int> cores, bool caller_spins = false);
   ~CpuDevice() override;
   CpuDevice(const CpuDevice&) = delete;
   CpuDevice& operator=(const CpuDevice&) = delete;
@@ -39,6 +40,7 @@ class CpuDevice final : public Device {
 
   std::string name_;
   std::vector<int> cores_;
+  bool caller_spins_;
   CpuContext context_;
   std::shared_ptr<HostAllocator> allocator_;  // shared with tensors that outlive the device
 
