@@ -19,12 +19,12 @@
 //   linear_before_reset=1 -> lbr_gru, whose bias has 4 gates: [Wbz+Rbz, Wbr+Rbr, Wbh, Rbh]
 //   (the 4th is the recurrent bias inside r⊙(U_o h + b)).
 // RNN: one gate, vanilla_rnn with eltwise tanh / relu / logistic for Tanh / Relu / Sigmoid.
-// Layouts. One unidirectional primitive per direction (right2left for reverse). ONNX W of a
-//   direction [G*H, I] is, after the gate permutation, oneDNN's ldgoi (L=D=1), reordered once
-//   into the layout the primitive picks; R [G*H, H] likewise; biases: oneDNN has one bias per
-//   gate, so Wb + Rb (ldgo), except lbr_gru as above. initial_h / Y_h [D, N, H]: direction d
-//   is the contiguous [N, H] at d*N*H, oneDNN's ldnc with L=D=1. Y [T, D, N, H]: a single
-//   direction's dst_layer [T, N, H] is Y itself; with two, each direction's is copied in.
+// Layouts. One primitive (bidirectional_concat for two directions, right2left for reverse).
+//   ONNX W [D, G*H, I] is, after the gate permutation, oneDNN's ldgoi (L=1), reordered once
+//   into the layout the primitive picks; R [D, G*H, H] likewise; biases: oneDNN has one bias
+//   per gate, so Wb + Rb (ldgo), except lbr_gru as above. initial_h / Y_h / Y_c [D, N, H] are
+//   ldnc with L=1. Y [T, D, N, H] is oneDNN's dst_layer [T, N, D*H] when D = 1 or N = 1;
+//   otherwise dst_layer goes to a scratch buffer and each [H] row is copied into place.
 //   sequence_lens has no oneDNN equivalent: shorter sequences run here.
 #include <Eigen/Core>
 #include <algorithm>

@@ -61,7 +61,10 @@ class DnnlRecurrentImpl final : public DnnlRecurrent {
     has_y_ = node.has_output(0);
     has_y_h_ = node.has_output(1);
     has_y_c_ = cell_ == RecurrentCell::lstm && node.has_output(2);
-    if (directions_ == 2 || !has_y_) layer_scratch_.resize(static_cast<size_t>(seq_ * batch_ * hidden_));
+    const int64_t H = hidden_, N = batch_, D = directions_, G = gates;
+    // oneDNN's bidirectional_concat output is [T, N, D*H], ONNX's Y [T, D, N, H]: the same
+    // bytes for one direction or a batch of one, otherwise copied over after each run.
+    if (!has_y_ || (D == 2 && N > 1)) layer_scratch_.resize(static_cast<size_t>(seq_ * N * D * H));
 
     // oneDNN gate k is ONNX gate map[k] (see rnn.cpp): LSTM i,f,c,o from ONNX i,o,f,c.
     const std::vector<int64_t> map = cell_ == RecurrentCell::lstm ? std::vector<int64_t>{0, 2, 3, 1}
@@ -70,104 +73,104 @@ class DnnlRecurrentImpl final : public DnnlRecurrent {
     const auto* w = static_cast<const float*>(constant_data(graph, node, 1));
     const auto* r = static_cast<const float*>(constant_data(graph, node, 2));
     const auto* b = static_cast<const float*>(constant_data(graph, node, 3));
-    const int64_t H = hidden_, N = batch_, G = gates;
-    const memory::desc layer_md = plain_desc({seq_, N, H});
-    const memory::desc state_md = plain_desc({1, 1, N, H});
-    const memory::desc none;
-    auto weights_any = [&](int64_t in) { return memory::desc({1, 1, in, G, H}, memory::data_type::f32, memory::format_tag::any); };
-    const int64_t bias_gates = lbr ? G + 1 : G;
-    const memory::desc bias_md = plain_desc({1, 1, bias_gates, H});
-
-    for (int64_t d = 0; d < directions_; ++d) {
-      const auto dir = directions_ == 2 ? (d == 0 ? dnnl::rnn_direction::unidirectional_left2right : dnnl::rnn_direction::unidirectional_right2left)
-                       : direction == "reverse" ? dnnl::rnn_direction::unidirectional_right2left
-                                                : dnnl::rnn_direction::unidirectional_left2right;
-      const memory::desc src_iter = has_initial_h_ ? state_md : none, src_iter_c = has_initial_c_ ? state_md : none;
-      const memory::desc dst_iter = has_y_h_ ? state_md : none, dst_iter_c = has_y_c_ ? state_md : none;
-      const memory::desc src_layer = plain_desc({seq_, N, input_size});
-      const auto prop = dnnl::prop_kind::forward_inference;
-      auto& step = steps_.emplace_back();
+    const auto dir = D == 2 ? dnnl::rnn_direction::bidirectional_concat
+                     : direction == "reverse" ? dnnl::rnn_direction::unidirectional_right2left
+                                              : dnnl::rnn_direction::unidirectional_left2right;
+    // initial_h / Y_h / Y_c [D, N, H] are oneDNN's ldnc with L = 1.
+    const memory::desc state_md = plain_desc({1, D, N, H}), none;
+    const memory::desc src_iter = has_initial_h_ ? state_md : none, src_iter_c = has_initial_c_ ? state_md : none;
+    const memory::desc dst_iter = has_y_h_ ? state_md : none, dst_iter_c = has_y_c_ ? state_md : none;
+    const memory::desc src_layer = plain_desc({seq_, N, input_size}), dst_layer = plain_desc({seq_, N, D * H});
+    auto weights_any = [&](int64_t in) { return memory::desc({1, D, in, G, H}, memory::data_type::f32, memory::format_tag::any); };
+    const memory::desc bias_md = plain_desc({1, D, lbr ? G + 1 : G, H});
+    const auto prop = dnnl::prop_kind::forward_inference;
+    with_dnnl_errors(node, [&] {
+      const auto attr = user_scratchpad_attr();
       memory::desc chosen_layer, chosen_iter;
-      with_dnnl_errors(node, [&] {
-        const auto attr = user_scratchpad_attr();
-        auto finish = [&](const auto& pd) {
-          step.create(pd, context_.engine);
-          chosen_layer = pd.weights_layer_desc();
-          chosen_iter = pd.weights_iter_desc();
-        };
-        if (cell_ == RecurrentCell::lstm) {
-          dnnl::lstm_forward::desc desc(prop, dir, src_layer, src_iter, src_iter_c, weights_any(input_size), weights_any(H), bias_md, layer_md,
-                                        dst_iter, dst_iter_c);
-          finish(dnnl::lstm_forward::primitive_desc(desc, attr, context_.engine));
-        } else if (lbr) {
-          dnnl::lbr_gru_forward::desc desc(prop, dir, src_layer, src_iter, weights_any(input_size), weights_any(H), bias_md, layer_md, dst_iter);
-          finish(dnnl::lbr_gru_forward::primitive_desc(desc, attr, context_.engine));
-        } else if (cell_ == RecurrentCell::gru) {
-          dnnl::gru_forward::desc desc(prop, dir, src_layer, src_iter, weights_any(input_size), weights_any(H), bias_md, layer_md, dst_iter);
-          finish(dnnl::gru_forward::primitive_desc(desc, attr, context_.engine));
-        } else {
-          dnnl::vanilla_rnn_forward::desc desc(prop, activation, dir, src_layer, src_iter, weights_any(input_size), weights_any(H), bias_md,
-                                               layer_md, dst_iter);
-          finish(dnnl::vanilla_rnn_forward::primitive_desc(desc, attr, context_.engine));
-        }
-        step.bind(DNNL_ARG_SRC_LAYER, src_layer, context_.engine);
-        step.bind(DNNL_ARG_DST_LAYER, layer_md, context_.engine);
-        if (has_initial_h_) step.bind(DNNL_ARG_SRC_ITER, state_md, context_.engine);
-        if (has_initial_c_) step.bind(DNNL_ARG_SRC_ITER_C, state_md, context_.engine);
-        if (has_y_h_) step.bind(DNNL_ARG_DST_ITER, state_md, context_.engine);
-        if (has_y_c_) step.bind(DNNL_ARG_DST_ITER_C, state_md, context_.engine);
-        step.bind_owned(DNNL_ARG_WEIGHTS_LAYER, reorder_weights(w + d * G * H * input_size, input_size, map, chosen_layer));
-        step.bind_owned(DNNL_ARG_WEIGHTS_ITER, reorder_weights(r + d * G * H * H, H, map, chosen_iter));
-        step.bind_owned(DNNL_ARG_BIAS, make_bias(b ? b + d * 2 * G * H : nullptr, map, lbr, bias_md));
-      });
-    }
+      auto finish = [&](const auto& pd) {
+        step_.create(pd, context_.engine);
+        chosen_layer = pd.weights_layer_desc();
+        chosen_iter = pd.weights_iter_desc();
+      };
+      if (cell_ == RecurrentCell::lstm) {
+        dnnl::lstm_forward::desc desc(prop, dir, src_layer, src_iter, src_iter_c, weights_any(input_size), weights_any(H), bias_md, dst_layer,
+                                      dst_iter, dst_iter_c);
+        finish(dnnl::lstm_forward::primitive_desc(desc, attr, context_.engine));
+      } else if (lbr) {
+        dnnl::lbr_gru_forward::desc desc(prop, dir, src_layer, src_iter, weights_any(input_size), weights_any(H), bias_md, dst_layer, dst_iter);
+        finish(dnnl::lbr_gru_forward::primitive_desc(desc, attr, context_.engine));
+      } else if (cell_ == RecurrentCell::gru) {
+        dnnl::gru_forward::desc desc(prop, dir, src_layer, src_iter, weights_any(input_size), weights_any(H), bias_md, dst_layer, dst_iter);
+        finish(dnnl::gru_forward::primitive_desc(desc, attr, context_.engine));
+      } else {
+        dnnl::vanilla_rnn_forward::desc desc(prop, activation, dir, src_layer, src_iter, weights_any(input_size), weights_any(H), bias_md,
+                                             dst_layer, dst_iter);
+        finish(dnnl::vanilla_rnn_forward::primitive_desc(desc, attr, context_.engine));
+      }
+      step_.bind(DNNL_ARG_SRC_LAYER, src_layer, context_.engine);
+      step_.bind(DNNL_ARG_DST_LAYER, dst_layer, context_.engine);
+      if (has_initial_h_) step_.bind(DNNL_ARG_SRC_ITER, state_md, context_.engine);
+      if (has_initial_c_) step_.bind(DNNL_ARG_SRC_ITER_C, state_md, context_.engine);
+      if (has_y_h_) step_.bind(DNNL_ARG_DST_ITER, state_md, context_.engine);
+      if (has_y_c_) step_.bind(DNNL_ARG_DST_ITER_C, state_md, context_.engine);
+      step_.bind_owned(DNNL_ARG_WEIGHTS_LAYER, reorder_weights(w, input_size, map, chosen_layer));
+      step_.bind_owned(DNNL_ARG_WEIGHTS_ITER, reorder_weights(r, H, map, chosen_iter));
+      step_.bind_owned(DNNL_ARG_BIAS, make_bias(b, map, lbr, bias_md));
+    });
   }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
-    const int64_t state = batch_ * hidden_;
     float* y = has_y_ ? outputs[0]->as<float>() : nullptr;
-    for (int64_t d = 0; d < directions_; ++d) {
-      DnnlStep& step = steps_[static_cast<size_t>(d)];
-      step.set(DNNL_ARG_SRC_LAYER, inputs[0]->data);
-      float* layer = layer_scratch_.empty() ? y : layer_scratch_.data();
-      step.set(DNNL_ARG_DST_LAYER, layer);
-      if (has_initial_h_) step.set(DNNL_ARG_SRC_ITER, inputs[5]->as<const float>() + d * state);
-      if (has_initial_c_) step.set(DNNL_ARG_SRC_ITER_C, inputs[6]->as<const float>() + d * state);
-      if (has_y_h_) step.set(DNNL_ARG_DST_ITER, outputs[1]->as<float>() + d * state);
-      if (has_y_c_) step.set(DNNL_ARG_DST_ITER_C, outputs[2]->as<float>() + d * state);
-      step.execute(context_.stream);
-      // Y is [T, D, N, H]; oneDNN wrote this direction's [T, N, H].
-      if (y && layer != y)
-        for (int64_t t = 0; t < seq_; ++t)
-          std::memcpy(y + (t * directions_ + d) * state, layer + t * state, static_cast<size_t>(state) * sizeof(float));
-    }
+    float* layer = layer_scratch_.empty() ? y : layer_scratch_.data();
+    step_.set(DNNL_ARG_SRC_LAYER, inputs[0]->data);
+    step_.set(DNNL_ARG_DST_LAYER, layer);
+    if (has_initial_h_) step_.set(DNNL_ARG_SRC_ITER, inputs[5]->data);
+    if (has_initial_c_) step_.set(DNNL_ARG_SRC_ITER_C, inputs[6]->data);
+    if (has_y_h_) step_.set(DNNL_ARG_DST_ITER, outputs[1]->data);
+    if (has_y_c_) step_.set(DNNL_ARG_DST_ITER_C, outputs[2]->data);
+    step_.execute(context_.stream);
+    if (y == nullptr || layer == y) return;
+    // [T, N, D, H] -> [T, D, N, H]
+    const int64_t H = hidden_, N = batch_, D = directions_;
+    const auto row = static_cast<size_t>(H) * sizeof(float);
+    for (int64_t t = 0; t < seq_; ++t)
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t d = 0; d < D; ++d) std::memcpy(y + ((t * D + d) * N + n) * H, layer + ((t * N + n) * D + d) * H, row);
   }
 
  private:
-  // ONNX's [G*H, in] weights of one direction, gates permuted to oneDNN's order, reordered once
-  // into the layout the primitive chose.
+  // ONNX's [D, G*H, in] weights, gates permuted to oneDNN's order, reordered once into the
+  // layout the primitive chose.
   memory reorder_weights(const float* onnx, int64_t in, const std::vector<int64_t>& map, const memory::desc& chosen) {
-    const int64_t H = hidden_, G = static_cast<int64_t>(map.size());
-    std::vector<float> permuted(static_cast<size_t>(G * H * in));
-    for (int64_t k = 0; k < G; ++k) std::memcpy(permuted.data() + k * H * in, onnx + map[static_cast<size_t>(k)] * H * in, static_cast<size_t>(H * in) * sizeof(float));
-    // Logical ldigo dims over the gate-major [G, H, in] buffer.
-    const memory::desc md = strided_desc({1, 1, in, G, H}, {G * H * in, G * H * in, 1, H * in, in});
+    const int64_t H = hidden_, G = static_cast<int64_t>(map.size()), D = directions_;
+    std::vector<float> permuted(static_cast<size_t>(D * G * H * in));
+    const auto block = static_cast<size_t>(H * in) * sizeof(float);
+    for (int64_t d = 0; d < D; ++d)
+      for (int64_t k = 0; k < G; ++k)
+        std::memcpy(permuted.data() + (d * G + k) * H * in, onnx + (d * G + map[static_cast<size_t>(k)]) * H * in, block);
+    // Logical ldigo dims over the direction- and gate-major [D, G, H, in] buffer.
+    const memory::desc md = strided_desc({1, D, in, G, H}, {D * G * H * in, G * H * in, 1, H * in, in});
     return reorder_constant(context_, md, permuted.data(), chosen);
   }
 
-  // One bias per oneDNN gate: Wb + Rb; lbr_gru keeps Rbh apart as a fourth gate.
+  // One bias per oneDNN gate: Wb + Rb; lbr_gru keeps Rbh apart as a fourth gate. ONNX B is
+  // [D, 2*G*H] (Wb then Rb).
   memory make_bias(const float* onnx, const std::vector<int64_t>& map, bool lbr, const memory::desc& md) {
-    const int64_t H = hidden_, G = static_cast<int64_t>(map.size());
+    const int64_t H = hidden_, G = static_cast<int64_t>(map.size()), D = directions_, per_direction = (lbr ? G + 1 : G) * H;
     memory bias(md, context_.engine);
     auto* out = static_cast<float*>(bias.get_data_handle());
     std::fill(out, out + md.get_size() / sizeof(float), 0.0f);
     if (onnx == nullptr) return bias;
-    for (int64_t k = 0; k < G; ++k) {
-      const int64_t g = map[static_cast<size_t>(k)];
-      for (int64_t i = 0; i < H; ++i) {
-        const float wb = onnx[g * H + i], rb = onnx[G * H + g * H + i];
-        out[k * H + i] = lbr && k == 2 ? wb : wb + rb;
-        if (lbr && k == 2) out[3 * H + i] = rb;
+    for (int64_t d = 0; d < D; ++d) {
+      const float* wb = onnx + d * 2 * G * H;
+      const float* rb = wb + G * H;
+      float* o = out + d * per_direction;
+      for (int64_t k = 0; k < G; ++k) {
+        const int64_t g = map[static_cast<size_t>(k)];
+        for (int64_t i = 0; i < H; ++i) {
+          o[k * H + i] = lbr && k == 2 ? wb[g * H + i] : wb[g * H + i] + rb[g * H + i];
+          if (lbr && k == 2) o[3 * H + i] = rb[g * H + i];
+        }
       }
     }
     return bias;
@@ -177,8 +180,8 @@ class DnnlRecurrentImpl final : public DnnlRecurrent {
   RecurrentCell cell_;
   int64_t seq_ = 0, batch_ = 0, hidden_ = 0, directions_ = 1;
   bool has_initial_h_ = false, has_initial_c_ = false, has_y_ = false, has_y_h_ = false, has_y_c_ = false;
-  std::vector<DnnlStep> steps_;     // one unidirectional primitive per direction
-  std::vector<float> layer_scratch_;  // a direction's [T, N, H] when Y cannot take it directly
+  DnnlStep step_;
+  std::vector<float> layer_scratch_;  // oneDNN's [T, N, D*H] when Y cannot take it directly
 };
 
 }  // namespace
