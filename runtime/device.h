@@ -33,6 +33,8 @@ class Device {
   // Memory for a tensor of this shape (and layout) on this device, counted in memory().
   virtual Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape, Layout layout = Layout::plain) = 0;
   virtual MemoryStats memory() const = 0;
+  // Scratch the device keeps for its kernels (shared by all of them), in bytes.
+  virtual int64_t workspace_bytes() const { return 0; }
   virtual void reset_peak_memory() = 0;
   // Runs `work` on the device's own worker thread (whose thread count the device owns)
   // and waits for it; an exception thrown by `work` is rethrown here.

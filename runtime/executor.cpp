@@ -132,6 +132,13 @@ Executor::Executor(const ir::Graph& graph, Device& device, ExecutorOptions optio
   });
 }
 
+int64_t Executor::kernel_bytes() const {
+  int64_t total = device_.workspace_bytes();
+  for (const auto& kernel : kernels_)
+    if (kernel) total += kernel->owned_bytes();
+  return total;
+}
+
 std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us) {
   if (inputs.size() != graph_.inputs.size())
     throw ir::Error(ir::ErrorKind::usage, "the model takes " + std::to_string(graph_.inputs.size()) + " inputs, " +

@@ -28,6 +28,9 @@ class Executor {
 
   // Per node: the node it was fused into, or ir::no_node.
   const std::vector<ir::NodeId>& fused_into() const { return fused_into_; }
+  // Bytes the prepared kernels hold (reordered weights, scratchpads) plus the device's shared
+  // workspace: memory a run needs beside its activations.
+  int64_t kernel_bytes() const;
   // Per tensor: the layout it is held in while the graph runs (graph outputs are plain).
   const std::vector<Layout>& layouts() const { return layouts_; }
 

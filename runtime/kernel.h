@@ -27,6 +27,9 @@ class Kernel {
   virtual bool fuse_next(const ir::Graph& /*graph*/, const ir::Node& /*host*/, const std::vector<const ir::Node*>& /*next*/) {
     return false;
   }
+  // Bytes the kernel holds between runs: weights reordered into oneDNN's layouts, primitive
+  // scratchpads, staging buffers. Part of what a node costs in device memory.
+  virtual int64_t owned_bytes() const { return 0; }
   // Which activation layouts the kernel handles; asked after fuse_next, before prepare().
   virtual LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const { return LayoutRule::plain_only; }
   // The layouts the executor chose, per node input and output (a layout-invariant tensor is

@@ -223,6 +223,8 @@ class ConvKernel final : public Kernel {
     folded_weights_ = {};  // the reordered copy is what runs: the weights are held once
   }
 
+  int64_t owned_bytes() const override { return step_.owned_bytes() + vector_bytes(folded_bias_) + vector_bytes(staging_); }
+
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (empty_) return;
     float* y = outputs[0]->as<float>();

@@ -30,6 +30,9 @@ class CpuDevice final : public Device {
   std::unique_ptr<Kernel> create_kernel(const ir::Graph& graph, const ir::Node& node) override;
   Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape, Layout layout = Layout::plain) override;
   MemoryStats memory() const override { return allocator_->stats(); }
+  int64_t workspace_bytes() const override {
+    return static_cast<int64_t>((context_.blocked_src.capacity() + context_.blocked_dst.capacity()) * sizeof(float));
+  }
   void reset_peak_memory() override { allocator_->reset_peak(); }
   void execute(const std::function<void()>& work) override;
 

@@ -70,13 +70,19 @@ class DnnlStep {
   void create(const dnnl::primitive_desc& pd, const dnnl::engine& engine) {
     primitive_ = dnnl::primitive(pd);
     args_[DNNL_ARG_SCRATCHPAD] = dnnl::memory(pd.scratchpad_desc(), engine);
+    owned_bytes_ += static_cast<int64_t>(pd.scratchpad_desc().get_size());
   }
   // Declares argument `arg` with layout `md`; its data pointer comes later through set().
   void bind(int arg, const dnnl::memory::desc& md, const dnnl::engine& engine) {
     args_[arg] = dnnl::memory(md, engine, DNNL_MEMORY_NONE);
   }
   // Declares argument `arg` as memory the kernel owns (reordered weights).
-  void bind_owned(int arg, const dnnl::memory& memory) { args_[arg] = memory; }
+  void bind_owned(int arg, const dnnl::memory& memory) {
+    args_[arg] = memory;
+    owned_bytes_ += static_cast<int64_t>(memory.get_desc().get_size());
+  }
+  // The scratchpad and the memories bound as owned.
+  int64_t owned_bytes() const { return owned_bytes_; }
   // Points a bound argument at `data` (never written when it is an input).
   void set(int arg, const void* data) { args_.at(arg).set_data_handle(const_cast<void*>(data)); }
   void execute(dnnl::stream& stream) {
@@ -87,7 +93,10 @@ class DnnlStep {
  private:
   dnnl::primitive primitive_;
   std::unordered_map<int, dnnl::memory> args_;
+  int64_t owned_bytes_ = 0;
 };
+
+inline int64_t vector_bytes(const std::vector<float>& v) { return static_cast<int64_t>(v.capacity() * sizeof(float)); }
 
 // The constant `data` (laid out as `from`) reordered once into `to`, in memory the result owns.
 inline dnnl::memory reorder_constant(CpuContext& context, const dnnl::memory::desc& from, const void* data,

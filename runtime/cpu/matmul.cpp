@@ -75,6 +75,8 @@ class GemmKernel final : public Kernel {
     use_primitive_ = true;
   }
 
+  int64_t owned_bytes() const override { return step_.owned_bytes(); }
+
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     float* y = outputs[0]->as<float>();
     if (!use_primitive_) {  // empty, or K == 0: A x B is all zeros
@@ -138,6 +140,8 @@ class MatMulKernel final : public Kernel {
                   constant_b);
     use_primitive_ = true;
   }
+
+  int64_t owned_bytes() const override { return step_.owned_bytes(); }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     float* y = outputs[0]->as<float>();

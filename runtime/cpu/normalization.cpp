@@ -76,6 +76,8 @@ class BatchNormKernel final : public Kernel {
     });
   }
 
+  int64_t owned_bytes() const override { return step_.owned_bytes(); }
+
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (batch_ * channels_ * spatial_ == 0) return;
     if (training_) {
@@ -218,6 +220,8 @@ class LayerNormKernel final : public Kernel {
       }
     });
   }
+
+  int64_t owned_bytes() const override { return step_.owned_bytes() + vector_bytes(mean_scratch_) + vector_bytes(variance_scratch_); }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (outer_ * inner_ == 0) return;

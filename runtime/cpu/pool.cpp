@@ -139,6 +139,8 @@ class PoolKernel final : public Kernel {
     });
   }
 
+  int64_t owned_bytes() const override { return step_.owned_bytes(); }
+
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (empty_) return;
     if (loops_) {

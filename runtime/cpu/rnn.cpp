@@ -169,6 +169,12 @@ class RecurrentKernel final : public Kernel {
     lengths_.assign(static_cast<size_t>(batch_), seq_);
   }
 
+  int64_t owned_bytes() const override {
+    if (dnnl_) return dnnl_->owned_bytes();
+    const Eigen::Index floats = xw_.size() + gates_buffer_.size() + recurrent_.size() + h_.size() + c_.size() + bias_.size() + recurrent_bias_.size();
+    return static_cast<int64_t>(floats) * static_cast<int64_t>(sizeof(float));
+  }
+
   void run(const std::vector<const Tensor*>& in, const std::vector<Tensor*>& out) override {
     if (dnnl_) {
       dnnl_->run(in, out);

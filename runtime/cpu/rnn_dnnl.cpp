@@ -119,6 +119,8 @@ class DnnlRecurrentImpl final : public DnnlRecurrent {
     });
   }
 
+  int64_t owned_bytes() const override { return step_.owned_bytes() + vector_bytes(layer_scratch_); }
+
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     float* y = has_y_ ? outputs[0]->as<float>() : nullptr;
     float* layer = layer_scratch_.empty() ? y : layer_scratch_.data();

@@ -23,6 +23,8 @@ class DnnlRecurrent {
   virtual ~DnnlRecurrent() = default;
   // The node's inputs and outputs, as Kernel::run gets them.
   virtual void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) = 0;
+  // Weights in oneDNN's layout, scratchpad, output staging.
+  virtual int64_t owned_bytes() const = 0;
 };
 
 }  // namespace runtime::cpu

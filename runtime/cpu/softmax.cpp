@@ -44,6 +44,8 @@ class SoftmaxKernel final : public Kernel {
     });
   }
 
+  int64_t owned_bytes() const override { return step_.owned_bytes(); }
+
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (empty_) return;
     step_.set(DNNL_ARG_SRC, inputs[0]->data);

@@ -172,6 +172,7 @@ class UnaryKernel : public FlatKernel {
     fn_.read(node);
     if (dtype_ == ir::DType::float32) eltwise_ = eltwise_step(context_, graph, node);
   }
+  int64_t owned_bytes() const override { return eltwise_ ? eltwise_->owned_bytes() : 0; }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (eltwise_) {
       eltwise_->set(DNNL_ARG_SRC, inputs[0]->data);
@@ -220,6 +221,7 @@ class ClipKernel : public FlatKernel {
     // Constant float32 bounds (ReLU6 and the like): oneDNN's vectorised clip.
     if (dtype_ == ir::DType::float32) eltwise_ = eltwise_step(context_, graph, node);
   }
+  int64_t owned_bytes() const override { return eltwise_ ? eltwise_->owned_bytes() : 0; }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (eltwise_) {
       eltwise_->set(DNNL_ARG_SRC, inputs[0]->data);
