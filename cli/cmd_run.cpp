@@ -93,7 +93,11 @@ int run_model(const RunOptions& options) {
 
   auto devices = runtime::create_devices(specs);
   runtime::Device& device = *devices.front();
-  runtime::Executor executor(graph, device, {.fuse = !options.no_fuse, .channels_last = !options.no_channels_last});
+  // Weights the kernels copy into their own layouts are dropped as soon as they are copied.
+  runtime::Executor executor(graph, device,
+                             {.fuse = !options.no_fuse,
+                              .channels_last = !options.no_channels_last,
+                              .weight_copied = [&graph](ir::TensorId t) { graph.tensors[static_cast<size_t>(t)].value.reset(); }});
 
   std::vector<runtime::Tensor> inputs;
   std::mt19937 rng(options.seed);

@@ -127,9 +127,44 @@ Executor::Executor(const ir::Graph& graph, Device& device, ExecutorOptions optio
     kernels_[step_node[s]]->set_layouts(in, out);
   }
   // On the device's worker: primitive creation may look at the thread count.
-  device.execute([&] {
-    for (size_t i : step_node) kernels_[i]->prepare(graph, graph.nodes[i]);
-  });
+  device.execute([&] { prepare_kernels(step_node, options.weight_copied); });
+}
+
+void Executor::prepare_kernels(const std::vector<size_t>& order, const std::function<void(ir::TensorId)>& weight_copied) {
+  // Per weight: kernels still to prepare that read it. Constant and fused nodes are no readers:
+  // the first never run, the second were baked into their host before any prepare().
+  std::vector<int> readers_left(graph_.tensors.size(), 0);
+  std::vector<bool> read_at_run(graph_.tensors.size(), false);
+  for (size_t i : order)
+    for (ir::TensorId t : graph_.nodes[i].inputs)
+      if (t != ir::no_tensor) ++readers_left[static_cast<size_t>(t)];
+  for (size_t i : order) {
+    const ir::Node& node = graph_.nodes[i];
+    kernels_[i]->prepare(graph_, node);
+    for (size_t k = 0; k < node.inputs.size(); ++k) {
+      if (node.inputs[k] == ir::no_tensor) continue;
+      const auto t = static_cast<size_t>(node.inputs[k]);
+      if (!kernels_[i]->holds_copy_of_input(k)) read_at_run[t] = true;
+      const ir::Tensor& tensor = graph_.tensors[t];
+      if (--readers_left[t] > 0 || read_at_run[t] || tensor.kind != ir::TensorKind::initializer || !tensor.value || tensor.is_graph_output)
+        continue;
+      release_weight(node.inputs[k], weight_copied);
+    }
+  }
+  // Weights only fused or constant nodes read (a folded BatchNormalization's parameters), or
+  // nothing at all.
+  for (size_t t = 0; t < graph_.tensors.size(); ++t) {
+    const ir::Tensor& tensor = graph_.tensors[t];
+    if (readers_left[t] == 0 && !read_at_run[t] && tensor.kind == ir::TensorKind::initializer && tensor.value && !tensor.is_graph_output &&
+        constants_[t].data != nullptr)
+      release_weight(static_cast<ir::TensorId>(t), weight_copied);
+  }
+}
+
+void Executor::release_weight(ir::TensorId t, const std::function<void(ir::TensorId)>& weight_copied) {
+  copied_weights_.push_back(t);
+  constants_[static_cast<size_t>(t)] = Tensor{};  // never handed to a kernel again
+  if (weight_copied) weight_copied(t);
 }
 
 int64_t Executor::kernel_bytes() const {

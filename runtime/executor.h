@@ -2,6 +2,7 @@
 // Runs a resolved ir::Graph on one device: every node's kernel is prepared up front (never
 // timed); run() executes the nodes in graph order on the device's worker, frees each
 // activation after its last use, and can time every node.
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -19,6 +20,11 @@ struct ExecutorOptions {
   // Activations between kernels that all handle it stay channels-last (runtime/layout_plan.h)
   // instead of being converted around every convolution.
   bool channels_last = true;
+  // Called (on the device's worker, while preparing) for each weight that every kernel reading
+  // it has copied into memory of its own, as soon as the last of them is prepared: the owner
+  // of the graph can drop the loaded bytes then, so the weights are held once even at the
+  // peak of preparation. The executor never hands that weight to a kernel again.
+  std::function<void(ir::TensorId)> weight_copied = nullptr;
 };
 
 class Executor {
@@ -31,6 +37,9 @@ class Executor {
   // Bytes the prepared kernels hold (reordered weights, scratchpads) plus the device's shared
   // workspace: memory a run needs beside its activations.
   int64_t kernel_bytes() const;
+  // Weights no kernel reads at run time (each reader copied it while preparing, or was fused
+  // into a kernel that did); see ExecutorOptions::weight_copied.
+  const std::vector<ir::TensorId>& copied_weights() const { return copied_weights_; }
   // Per tensor: the layout it is held in while the graph runs (graph outputs are plain).
   const std::vector<Layout>& layouts() const { return layouts_; }
 
@@ -40,6 +49,9 @@ class Executor {
   std::vector<Tensor> run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us = nullptr);
 
  private:
+  void prepare_kernels(const std::vector<size_t>& order, const std::function<void(ir::TensorId)>& weight_copied);
+  void release_weight(ir::TensorId t, const std::function<void(ir::TensorId)>& weight_copied);
+
   const ir::Graph& graph_;
   Device& device_;
   std::vector<std::unique_ptr<Kernel>> kernels_;      // per node; null for constant nodes
@@ -48,6 +60,7 @@ class Executor {
   std::vector<ir::NodeId> fused_into_;                // per node
   std::vector<ir::TensorId> write_to_;                // per tensor: where its producer writes (a fused activation's output)
   std::vector<Layout> layouts_;                       // per tensor
+  std::vector<ir::TensorId> copied_weights_;
 };
 
 // The tensor's constant value (weight or folded) as a borrowed runtime tensor.

@@ -30,6 +30,10 @@ class Kernel {
   // Bytes the kernel holds between runs: weights reordered into oneDNN's layouts, primitive
   // scratchpads, staging buffers. Part of what a node costs in device memory.
   virtual int64_t owned_bytes() const { return 0; }
+  // True when prepare() copied constant input `input` into memory of its own (weights
+  // reordered into oneDNN's layout, a folded bias), so run() never reads it: the executor then
+  // lets the loaded weight go, and the model's weights are held once.
+  virtual bool holds_copy_of_input(size_t /*input*/) const { return false; }
   // Which activation layouts the kernel handles; asked after fuse_next, before prepare().
   virtual LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const { return LayoutRule::plain_only; }
   // The layouts the executor chose, per node input and output (a layout-invariant tensor is

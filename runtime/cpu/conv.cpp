@@ -223,6 +223,9 @@ class ConvKernel final : public Kernel {
     folded_weights_ = {};  // the reordered copy is what runs: the weights are held once
   }
 
+  bool holds_copy_of_input(size_t input) const override {
+    return !empty_ && ((input == 1 && constant_weights_) || (input == 2 && !folded_bias_.empty()));
+  }
   int64_t owned_bytes() const override { return step_.owned_bytes() + vector_bytes(folded_bias_) + vector_bytes(staging_); }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {

@@ -76,6 +76,7 @@ class GemmKernel final : public Kernel {
   }
 
   int64_t owned_bytes() const override { return step_.owned_bytes(); }
+  bool holds_copy_of_input(size_t input) const override { return input == 1 && constant_b_ && use_primitive_; }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     float* y = outputs[0]->as<float>();
@@ -142,6 +143,7 @@ class MatMulKernel final : public Kernel {
   }
 
   int64_t owned_bytes() const override { return step_.owned_bytes(); }
+  bool holds_copy_of_input(size_t input) const override { return input == 1 && constant_b_ && use_primitive_; }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     float* y = outputs[0]->as<float>();

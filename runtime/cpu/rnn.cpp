@@ -169,6 +169,8 @@ class RecurrentKernel final : public Kernel {
     lengths_.assign(static_cast<size_t>(batch_), seq_);
   }
 
+  // oneDNN's path copies W, R and B (gate-permuted, reordered); the Eigen path reads them.
+  bool holds_copy_of_input(size_t input) const override { return dnnl_ && input >= 1 && input <= 3; }
   int64_t owned_bytes() const override {
     if (dnnl_) return dnnl_->owned_bytes();
     const Eigen::Index floats = xw_.size() + gates_buffer_.size() + recurrent_.size() + h_.size() + c_.size() + bias_.size() + recurrent_bias_.size();

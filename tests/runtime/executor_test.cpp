@@ -192,3 +192,41 @@ TEST_CASE("Sigmoid + Mul computing x * sigmoid(x) after a Conv fuses into it as 
       CHECK(y[0].as<float>()[c * 9 + p] == doctest::Approx(v / (1.0 + std::exp(-v))).epsilon(1e-5));
     }
 }
+
+TEST_CASE("weights the kernels copy are reported once copied; the run still gives the same values without them") {
+  // y = Add(Relu(BatchNormalization(Conv(x, w, bias))), c): the Conv copies w (reordered) and
+  // the bias (folded with the BatchNormalization, whose parameters it consumed while fusing);
+  // the Add reads its constant c at run time.
+  ir::GraphBuilder b("weights.onnx");
+  b.set_versions(8, 17);
+  b.add_input("x", ir::DType::float32, test::dims({"1", "2", "4", "4"}));
+  b.add_initializer("w", ir::TensorData::from_doubles(ir::DType::float32, {3, 2, 3, 3}, std::vector<double>(54, 0.25)));
+  b.add_initializer("bias", ir::TensorData::from_doubles(ir::DType::float32, {3}, {0.5, -0.5, 0.0}));
+  b.add_initializer("c", ir::TensorData::from_doubles(ir::DType::float32, {3, 1, 1}, {1.0, 2.0, 3.0}));
+  for (const char* name : {"gamma", "beta", "mean", "var"})
+    b.add_initializer(name, ir::TensorData::from_doubles(ir::DType::float32, {3}, {0.5, 1.0, 2.0}));
+  b.add_node(test::node("conv", "Conv", {"x", "w", "bias"}, {"h"}, {{"pads", test::attr_ints({1, 1, 1, 1})}}));
+  b.add_node(test::node("bn", "BatchNormalization", {"h", "gamma", "beta", "mean", "var"}, {"n"}));
+  b.add_node(test::node("relu", "Relu", {"n"}, {"r"}));
+  b.add_node(test::node("add", "Add", {"r", "c"}, {"y"}));
+  b.add_output("y", ir::DType::float32, std::nullopt);
+  ir::Graph g = std::move(b).build();
+  ir::resolve_shapes(g, {}, "weights.onnx");
+  runtime::cpu::CpuDevice device(0, 1, {});
+  auto x = device.allocate(ir::DType::float32, {1, 2, 4, 4});
+  for (int i = 0; i < 32; ++i) x.as<float>()[i] = static_cast<float>(i % 5) - 2.0f;
+
+  runtime::Executor keep(g, device);
+  const auto expected = keep.run({x});
+  ir::Graph dropped = g;
+  std::vector<std::string> copied;
+  runtime::Executor executor(dropped, device, {.weight_copied = [&](ir::TensorId t) {
+                               copied.push_back(dropped.tensor(t).name);
+                               dropped.tensors[static_cast<size_t>(t)].value.reset();
+                             }});
+  CHECK(copied == std::vector<std::string>{"w", "bias", "gamma", "beta", "mean", "var"});  // not c
+  CHECK(executor.copied_weights().size() == 6);
+  CHECK(executor.kernel_bytes() >= 54 * 4);  // at least the reordered weights
+  const auto got = executor.run({x});
+  for (int i = 0; i < 48; ++i) CHECK(got[0].as<float>()[i] == doctest::Approx(expected[0].as<float>()[i]));
+}
