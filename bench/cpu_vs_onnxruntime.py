@@ -6,8 +6,8 @@ Usage: bench/cpu_vs_onnxruntime.py PARTPLAN_BINARY [--threads 1,2] [--rounds 5] 
 For each model and thread count, alternates rounds of partplan (`partplan run --json`,
 `--device cpu:threads=T`, same inputs) and onnxruntime (intra_op_num_threads=T,
 sequential execution, all graph optimisations on) so machine noise hits both alike. Each
-round runs --iterations timed runs after a warm-up; the figure is the median over all timed
-runs. Prints per-model latencies, the partplan/onnxruntime ratio (< 1: partplan faster), the
+round runs --iterations timed runs after a warm-up (more for fast models, so a round lasts at
+least --min-round-ms); the figure is the median of the rounds' medians. Prints per-model latencies, the partplan/onnxruntime ratio (< 1: partplan faster), the
 geometric mean per thread count, and partplan's peak RSS. Default models: the samples and
 whatever real architectures are in sample_models/cache.
 """
@@ -63,6 +63,9 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--iterations", type=int, default=10)
+    ap.add_argument("--min-round-ms", type=float, default=50.0,
+                    help="more iterations for fast models, so each round runs at least this long (sub-millisecond "
+                         "models are otherwise dominated by noise)")
     ap.add_argument("--batch", type=int, default=1)
     args = ap.parse_args()
     models = args.models or sorted(glob.glob(os.path.join(ROOT, "sample_models", "*.onnx"))) + sorted(
@@ -85,6 +88,8 @@ def main():
                 options.inter_op_num_threads = 1
                 options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
                 session = ort.InferenceSession(model_path, options, providers=["CPUExecutionProvider"])
+                estimate_ms = ort_round(session, feeds, 3)
+                iterations = max(args.iterations, min(5000, math.ceil(args.min_round_ms / max(estimate_ms, 1e-3))))
                 ours, theirs = [], []
                 try:
                     for _ in range(args.rounds):
@@ -92,8 +97,8 @@ def main():
                         # as many cores as threads they would take partplan's cores (a recurrent
                         # layer's many small parallel regions then wait out scheduler ticks).
                         time.sleep(0.2)
-                        ours.append(partplan_round(args.binary, model_path, inputs_dir, threads, args.iterations, os.path.join(tmp, "run.json")))
-                        theirs.append(ort_round(session, feeds, args.iterations))
+                        ours.append(partplan_round(args.binary, model_path, inputs_dir, threads, iterations, os.path.join(tmp, "run.json")))
+                        theirs.append(ort_round(session, feeds, iterations))
                 except RuntimeError as e:
                     print(f"{name:24} threads={threads}: partplan failed: {e}")
                     continue

@@ -19,11 +19,15 @@ Tensor constant_tensor(const ir::Tensor& tensor) {
 
 namespace {
 
-// A node with one output that reads `tail` once, as input 0, with constant other inputs.
+// A node with one output that reads `tail` once, as input 0 (or either input of Add and Mul),
+// with constant other inputs.
 bool unary_reader(const ir::Graph& graph, const ir::Node& reader, ir::TensorId tail) {
-  if (reader.inputs.empty() || reader.inputs[0] != tail || ir::is_constant_node(graph, reader)) return false;
-  for (size_t i = 1; i < reader.inputs.size(); ++i)
-    if (reader.inputs[i] != ir::no_tensor && (reader.inputs[i] == tail || !graph.tensor(reader.inputs[i]).value)) return false;
+  if (reader.inputs.empty() || ir::is_constant_node(graph, reader)) return false;
+  const bool commutative = reader.op == ir::OpKind::Add || reader.op == ir::OpKind::Mul;
+  const size_t at = reader.inputs[0] == tail ? 0 : 1;
+  if (reader.inputs[at] != tail || (at == 1 && !commutative)) return false;
+  for (size_t i = 0; i < reader.inputs.size(); ++i)
+    if (i != at && reader.inputs[i] != ir::no_tensor && (reader.inputs[i] == tail || !graph.tensor(reader.inputs[i]).value)) return false;
   if (reader.outputs.empty() || reader.outputs[0] == ir::no_tensor) return false;
   for (size_t o = 1; o < reader.outputs.size(); ++o)
     if (reader.outputs[o] != ir::no_tensor) return false;

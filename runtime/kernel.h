@@ -21,7 +21,8 @@ class Kernel {
   virtual void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) = 0;
   // Offers to apply `next` inside this kernel: nodes that together compute one function of the
   // host's current output and are its only readers — a single node (an activation, a
-  // BatchNormalization: reading it as input 0, other inputs constant) or Sigmoid then Mul
+  // BatchNormalization: reading it as input 0, or either input of Add/Mul, other inputs
+  // constant) or Sigmoid then Mul
   // (x * sigmoid(x)). Called before prepare(), possibly several times along a chain. A kernel
   // that accepts writes the last node's values into its output and the executor skips them.
   virtual bool fuse_next(const ir::Graph& /*graph*/, const ir::Node& /*host*/, const std::vector<const ir::Node*>& /*next*/) {

@@ -1,9 +1,11 @@
 // Gemm and MatMul on oneDNN's matmul primitive. Transposed operands are strided views (no
 // copies); a constant B is reordered once into the layout the primitive picks.
 #include <algorithm>
+#include <optional>
 
 #include "runtime/cpu/cpu_kernels.h"
 #include "runtime/cpu/dnnl_step.h"
+#include "runtime/cpu/eltwise_spec.h"
 
 namespace runtime::cpu {
 
@@ -117,6 +119,35 @@ class MatMulKernel final : public Kernel {
  public:
   explicit MatMulKernel(CpuContext& context) : context_(context) {}
 
+  // Takes, in this order, an Add of a constant that broadcasts like a bias (the exporters'
+  // Linear = MatMul + Add) as the primitive's bias, then an activation as an eltwise post-op.
+  bool fuse_next(const ir::Graph& graph, const ir::Node& host, const std::vector<const ir::Node*>& next) override {
+    if (post_op_ || next.size() != 1) return false;
+    // An empty product is written as zeros by run(), without the primitive: nothing to fuse into.
+    const auto& a = input_info(graph, host, 0).shape;
+    if (a.empty() || a.back() == 0 || element_count(output_info(graph, host, 0).shape) == 0) return false;
+    const ir::Node& node = *next[0];
+    if (node.op == ir::OpKind::Add && bias_.empty()) {
+      // Vector operands change the output's rank; keep to the matrix case.
+      if (input_info(graph, host, 0).shape.size() < 2 || input_info(graph, host, 1).shape.size() < 2) return false;
+      const ir::Tensor& out = output_info(graph, host, 0);
+      const size_t other = node.inputs[0] == host.outputs[0] ? 1 : 0;
+      const ir::Tensor& bias = input_info(graph, node, other);
+      if (bias.dtype != ir::DType::float32 || out.dtype != ir::DType::float32 || bias.shape.size() > out.shape.size() ||
+          output_info(graph, node, 0).shape != out.shape)
+        return false;
+      bias_shape_ = std::vector<int64_t>(out.shape.size() - bias.shape.size(), 1);
+      bias_shape_.insert(bias_shape_.end(), bias.shape.begin(), bias.shape.end());
+      for (size_t d = 0; d < bias_shape_.size(); ++d)
+        if (bias_shape_[d] != 1 && bias_shape_[d] != out.shape[d]) return false;
+      const auto values = bias.value->to_doubles();  // copied: the loaded weight may be dropped
+      bias_.assign(values.begin(), values.end());
+      return true;
+    }
+    post_op_ = eltwise_spec(graph, node);
+    return post_op_.has_value();
+  }
+
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
     require_float32(graph, node);
     auto a = input_info(graph, node, 0).shape;
@@ -137,12 +168,35 @@ class MatMulKernel final : public Kernel {
       if (a[d] == 0 || b[d] == 0) return;
     const void* constant_b = constant_data(graph, node, 1);
     constant_b_ = constant_b != nullptr;
-    create_matmul(context_, node, step_, plain_desc(a), plain_desc(b), nullptr, plain_desc(dst), user_scratchpad_attr(),
-                  constant_b);
+    dnnl::primitive_attr attr = user_scratchpad_attr();
+    if (post_op_) {
+      dnnl::post_ops ops;
+      ops.append_eltwise(1.0f, post_op_->algorithm, post_op_->alpha, post_op_->beta);
+      attr.set_post_ops(ops);
+    }
+    // The bias in the primitive's (rank-expanded) dims.
+    std::vector<int64_t> bias_dims(rank - bias_shape_.size(), 1);
+    bias_dims.insert(bias_dims.end(), bias_shape_.begin(), bias_shape_.end());
+    // A batch of rows times one constant matrix (a Linear layer over [batch, tokens, features])
+    // is a single 2-D product: oneDNN then packs the weights into its blocked layout once,
+    // instead of reading them plain on every call (about 10% faster on the GPT decoder's layers).
+    bool weights_shared = constant_b_;
+    for (size_t d = 0; d + 2 < rank; ++d) weights_shared = weights_shared && b[d] == 1;
+    for (size_t d = 0; d + 1 < rank; ++d) weights_shared = weights_shared && bias_dims[d] == 1;
+    if (weights_shared && rank > 2) {
+      const int64_t rows = element_count(a) / a[rank - 1];
+      a = {rows, a[rank - 1]};
+      b = {b[rank - 2], b[rank - 1]};
+      dst = {rows, dst[rank - 1]};
+      bias_dims = {1, bias_dims[rank - 1]};
+    }
+    const memory::desc bias_md = plain_desc(bias_dims);
+    create_matmul(context_, node, step_, plain_desc(a), plain_desc(b), bias_.empty() ? nullptr : &bias_md, plain_desc(dst), attr, constant_b);
+    if (!bias_.empty()) step_.set(DNNL_ARG_BIAS, bias_.data());
     use_primitive_ = true;
   }
 
-  int64_t owned_bytes() const override { return step_.owned_bytes(); }
+  int64_t owned_bytes() const override { return step_.owned_bytes() + vector_bytes(bias_); }
   bool holds_copy_of_input(size_t input) const override { return input == 1 && constant_b_ && use_primitive_; }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
@@ -161,6 +215,9 @@ class MatMulKernel final : public Kernel {
   CpuContext& context_;
   int64_t output_elements_ = 0;
   bool constant_b_ = false, use_primitive_ = false;
+  std::vector<float> bias_;  // a fused Add's constant, in bias_shape_ (aligned to the output's rank)
+  std::vector<int64_t> bias_shape_;
+  std::optional<EltwiseSpec> post_op_;  // a fused activation
   DnnlStep step_;
 };
 

@@ -230,3 +230,37 @@ TEST_CASE("weights the kernels copy are reported once copied; the run still give
   const auto got = executor.run({x});
   for (int i = 0; i < 48; ++i) CHECK(got[0].as<float>()[i] == doctest::Approx(expected[0].as<float>()[i]));
 }
+
+TEST_CASE("MatMul takes a following Add of a bias (either operand) and a Relu, with the unfused values") {
+  // y = Relu(bias + x @ w) over [2, 3, 4] x [4, 5]: exporters' Linear, bias first as torch writes it.
+  ir::GraphBuilder b("linear.onnx");
+  b.set_versions(8, 17);
+  b.add_input("x", ir::DType::float32, test::dims({"2", "3", "4"}));
+  std::vector<double> w(20), bias{0.5, -0.25, 0.0, 1.0, -1.0};
+  for (size_t i = 0; i < w.size(); ++i) w[i] = 0.1 * static_cast<double>(i % 7) - 0.3;
+  b.add_initializer("w", ir::TensorData::from_doubles(ir::DType::float32, {4, 5}, w));
+  b.add_initializer("bias", ir::TensorData::from_doubles(ir::DType::float32, {5}, bias));
+  b.add_node(test::node("mm", "MatMul", {"x", "w"}, {"m"}));
+  b.add_node(test::node("add", "Add", {"bias", "m"}, {"a"}));
+  b.add_node(test::node("relu", "Relu", {"a"}, {"y"}));
+  b.add_output("y", ir::DType::float32, std::nullopt);
+  ir::Graph g = std::move(b).build();
+  ir::resolve_shapes(g, {}, "linear.onnx");
+  runtime::cpu::CpuDevice device(0, 1, {});
+  auto x = device.allocate(ir::DType::float32, {2, 3, 4});
+  for (int i = 0; i < 24; ++i) x.as<float>()[i] = static_cast<float>(i % 9) * 0.25f - 1.0f;
+  runtime::Executor fused(g, device, {.fuse = true});
+  CHECK(fused.fused_into()[1] == 0);
+  CHECK(fused.fused_into()[2] == 0);
+  const auto y = fused.run({x});
+  int zeros = 0;
+  for (int r = 0; r < 6; ++r)
+    for (int n = 0; n < 5; ++n) {
+      double v = bias[static_cast<size_t>(n)];
+      for (int k = 0; k < 4; ++k) v += x.as<float>()[r * 4 + k] * w[static_cast<size_t>(k * 5 + n)];
+      CHECK(y[0].as<float>()[r * 5 + n] == doctest::Approx(std::max(v, 0.0)).epsilon(1e-5));
+      zeros += v <= 0 ? 1 : 0;
+    }
+  CHECK(zeros > 0);  // the Relu matters
+  CHECK(zeros < 30);
+}
