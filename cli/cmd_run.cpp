@@ -162,9 +162,11 @@ int run_model(const RunOptions& options) {
     nlohmann::json nodes = nlohmann::json::array();
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
       const ir::NodeId host = executor.fused_into()[n];
+      const ir::Node& ran = executor.runs_as(n);
       nodes.push_back({{"name", graph.nodes[n].name}, {"op_type", graph.nodes[n].op_type}, {"mean_us", node_total_us[n] / options.iterations},
                        {"flops", graph.costs[n].flops},
-                       {"fused_into", host == ir::no_node ? nlohmann::json(nullptr) : nlohmann::json(graph.node(host).name)}});
+                       {"fused_into", host == ir::no_node ? nlohmann::json(nullptr) : nlohmann::json(graph.node(host).name)},
+                       {"runs_as", &ran == &graph.nodes[n] ? nlohmann::json(nullptr) : nlohmann::json(ran.op_type)}});
     }
     doc["nodes"] = nodes;
     ir::write_file_atomically(options.json_path, doc.dump(1) + "\n");

@@ -5,6 +5,7 @@
 #include "ir/cost.h"
 #include "ir/error.h"
 #include "runtime/layout_plan.h"
+#include "runtime/pattern_fusion.h"
 
 namespace runtime {
 
@@ -90,16 +91,36 @@ Executor::Executor(const ir::Graph& graph, Device& device, ExecutorOptions optio
   write_to_.resize(graph.tensors.size());
   for (size_t t = 0; t < graph.tensors.size(); ++t) write_to_[t] = static_cast<ir::TensorId>(t);
 
+  // Subgraphs that spell out one standard op (LayerNormalization, Gelu) run as that op's
+  // kernel, in their first node's place.
+  run_nodes_.resize(graph.nodes.size());
+  for (size_t i = 0; i < graph.nodes.size(); ++i) run_nodes_[i] = &graph.nodes[i];
+  std::vector<bool> in_pattern(graph.nodes.size(), false);
+  if (options.fuse) patterns_ = find_patterns(graph);
+  for (const PatternMatch& match : patterns_) {
+    run_nodes_[match.host] = &match.op;
+    in_pattern[match.host] = true;
+    for (size_t a : match.absorbed) {
+      fused_into_[a] = static_cast<ir::NodeId>(match.host);
+      in_pattern[a] = true;
+    }
+  }
+  auto touches_pattern = [&](const std::vector<const ir::Node*>& link) {
+    for (const ir::Node* n : link)
+      if (in_pattern[static_cast<size_t>(n - graph.nodes.data())]) return true;
+    return false;
+  };
+
   // Kernels and fusions first; then layouts, which depend on both; then prepare().
   std::vector<LayoutStep> steps;
   std::vector<size_t> step_node;
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    const ir::Node& node = graph.nodes[i];
-    if (ir::is_constant_node(graph, node) || fused_into_[i] != ir::no_node) continue;
+    if (ir::is_constant_node(graph, graph.nodes[i]) || fused_into_[i] != ir::no_node) continue;
+    const ir::Node& node = *run_nodes_[i];
     kernels_[i] = device.create_kernel(graph, node);
     const auto chain = options.fuse ? fusion_chain(graph, node) : std::vector<std::vector<const ir::Node*>>{};
     size_t fused = 0;
-    while (fused < chain.size() && kernels_[i]->fuse_next(graph, node, chain[fused])) {
+    while (fused < chain.size() && !touches_pattern(chain[fused]) && kernels_[i]->fuse_next(graph, node, chain[fused])) {
       for (const ir::Node* taken : chain[fused]) fused_into_[static_cast<size_t>(taken - graph.nodes.data())] = static_cast<ir::NodeId>(i);
       ++fused;
     }
@@ -140,10 +161,10 @@ void Executor::prepare_kernels(const std::vector<size_t>& order, const std::func
   std::vector<int> readers_left(graph_.tensors.size(), 0);
   std::vector<bool> read_at_run(graph_.tensors.size(), false);
   for (size_t i : order)
-    for (ir::TensorId t : graph_.nodes[i].inputs)
+    for (ir::TensorId t : run_nodes_[i]->inputs)
       if (t != ir::no_tensor) ++readers_left[static_cast<size_t>(t)];
   for (size_t i : order) {
-    const ir::Node& node = graph_.nodes[i];
+    const ir::Node& node = *run_nodes_[i];
     kernels_[i]->prepare(graph_, node);
     for (size_t k = 0; k < node.inputs.size(); ++k) {
       if (node.inputs[k] == ir::no_tensor) continue;
@@ -199,7 +220,7 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector
         for (ir::TensorId t : release_after_[i]) slots[static_cast<size_t>(t)] = Tensor{};
         continue;
       }
-      const ir::Node& node = graph_.nodes[i];
+      const ir::Node& node = *run_nodes_[i];
       in.clear();
       out.clear();
       for (ir::TensorId t : node.inputs) {

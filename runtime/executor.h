@@ -9,6 +9,7 @@
 #include "ir/graph.h"
 #include "runtime/device.h"
 #include "runtime/layout.h"
+#include "runtime/pattern_fusion.h"
 
 namespace runtime {
 
@@ -34,6 +35,9 @@ class Executor {
 
   // Per node: the node it was fused into, or ir::no_node.
   const std::vector<ir::NodeId>& fused_into() const { return fused_into_; }
+  // Per node: what its kernel runs — the node itself, or the standard op a subgraph starting
+  // there spells out (runtime/pattern_fusion.h), whose other nodes are fused into it.
+  const ir::Node& runs_as(size_t node) const { return *run_nodes_[node]; }
   // Bytes the prepared kernels hold (reordered weights, scratchpads) plus the device's shared
   // workspace: memory a run needs beside its activations.
   int64_t kernel_bytes() const;
@@ -61,6 +65,8 @@ class Executor {
   std::vector<ir::TensorId> write_to_;                // per tensor: where its producer writes (a fused activation's output)
   std::vector<Layout> layouts_;                       // per tensor
   std::vector<ir::TensorId> copied_weights_;
+  std::vector<PatternMatch> patterns_;                // never resized after construction: run_nodes_ points in
+  std::vector<const ir::Node*> run_nodes_;            // per node: what its kernel runs
 };
 
 // The tensor's constant value (weight or folded) as a borrowed runtime tensor.
