@@ -5,6 +5,8 @@
 #include <cstring>
 #include <optional>
 
+#include <omp.h>
+
 #include "runtime/cpu/dnnl_step.h"
 
 namespace runtime::cpu {
@@ -41,6 +43,23 @@ std::optional<dnnl::algorithm> cell_activation(const ir::Node& node, RecurrentCe
   for (int64_t d = 1; d < directions; ++d) expected.insert(expected.end(), once.begin(), once.end());
   return names == expected ? std::optional<dnnl::algorithm>(dnnl::algorithm::undef) : std::nullopt;
 }
+
+// While alive (and `active`), parallel regions opened on this thread use one thread; the
+// device's thread count comes back after. oneDNN's OpenMP runtime reads it per primitive.
+class ThreadLimit {
+ public:
+  explicit ThreadLimit(bool active) : previous_(active ? omp_get_max_threads() : 0) {
+    if (active) omp_set_num_threads(1);
+  }
+  ~ThreadLimit() {
+    if (previous_ > 0) omp_set_num_threads(previous_);
+  }
+  ThreadLimit(const ThreadLimit&) = delete;
+  ThreadLimit& operator=(const ThreadLimit&) = delete;
+
+ private:
+  int previous_;
+};
 
 class DnnlRecurrentImpl final : public DnnlRecurrent {
  public:
@@ -84,6 +103,11 @@ class DnnlRecurrentImpl final : public DnnlRecurrent {
     auto weights_any = [&](int64_t in) { return memory::desc({1, D, in, G, H}, memory::data_type::f32, memory::format_tag::any); };
     const memory::desc bias_md = plain_desc({1, D, lbr ? G + 1 : G, H});
     const auto prop = dnnl::prop_kind::forward_inference;
+    // A small cell (one step's products under ~256k multiply-adds) runs on one thread: splitting
+    // it costs a barrier per time step, more than the work (a 16-step LSTM of 32 units took
+    // 80 us on two threads, 46 us on one).
+    single_thread_ = N * G * H * (H + input_size) < (int64_t{1} << 18);
+    const ThreadLimit limit(single_thread_);
     with_dnnl_errors(node, [&] {
       const auto attr = user_scratchpad_attr();
       memory::desc chosen_layer, chosen_iter;
@@ -130,7 +154,10 @@ class DnnlRecurrentImpl final : public DnnlRecurrent {
     if (has_initial_c_) step_.set(DNNL_ARG_SRC_ITER_C, inputs[6]->data);
     if (has_y_h_) step_.set(DNNL_ARG_DST_ITER, outputs[1]->data);
     if (has_y_c_) step_.set(DNNL_ARG_DST_ITER_C, outputs[2]->data);
-    step_.execute(context_.stream);
+    {
+      const ThreadLimit limit(single_thread_);
+      step_.execute(context_.stream);
+    }
     if (y == nullptr || layer == y) return;
     // [T, N, D, H] -> [T, D, N, H]
     const int64_t H = hidden_, N = batch_, D = directions_;
@@ -181,6 +208,7 @@ class DnnlRecurrentImpl final : public DnnlRecurrent {
   CpuContext& context_;
   RecurrentCell cell_;
   int64_t seq_ = 0, batch_ = 0, hidden_ = 0, directions_ = 1;
+  bool single_thread_ = false;
   bool has_initial_h_ = false, has_initial_c_ = false, has_y_ = false, has_y_h_ = false, has_y_c_ = false;
   DnnlStep step_;
   std::vector<float> layer_scratch_;  // oneDNN's [T, N, D*H] when Y cannot take it directly
