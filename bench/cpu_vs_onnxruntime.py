@@ -4,19 +4,19 @@
 Usage: bench/cpu_vs_onnxruntime.py PARTPLAN_BINARY [--threads 1,2] [--rounds 5] [--iterations 10] [MODEL.onnx ...]
 
 For each model and thread count, alternates rounds of partplan (`partplan run --json`,
-`--device cpu:threads=T`, same inputs) and onnxruntime (intra_op_num_threads=T,
-sequential execution, all graph optimisations on) so machine noise hits both alike. Each
-round runs --iterations timed runs after a warm-up (more for fast models, so a round lasts at
-least --min-round-ms); the figure is the median of the rounds' medians. Prints per-model latencies, the partplan/onnxruntime ratio (< 1: partplan faster), the
-geometric mean per thread count, and partplan's peak RSS. Default models: the samples and
-whatever real architectures are in sample_models/cache.
+`--device cpu:threads=T`, same inputs) and onnxruntime (intra_op_num_threads=T, sequential
+execution, all graph optimisations on) so machine noise hits both alike. Each round runs
+--iterations timed runs after a warm-up (more for fast models, so a round lasts at least
+--min-round-ms); the figure is the median of the rounds' medians. Prints per-model latencies,
+the partplan/onnxruntime ratio (< 1: partplan faster), the geometric mean per thread count, and
+partplan's peak RSS (from its own report) beside the model file's size. Default models: the
+samples and whatever real architectures are in sample_models/cache.
 """
 import argparse
 import glob
 import json
 import math
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -42,7 +42,7 @@ def partplan_round(binary, model, inputs_dir, threads, iterations, json_path):
         raise RuntimeError(proc.stderr.strip())
     with open(json_path) as f:
         doc = json.load(f)
-    return doc["latency_ms"]["p50"]
+    return doc["latency_ms"]["p50"], doc["peak_rss_bytes"] / (1 << 20)
 
 
 def ort_round(session, feeds, iterations):
@@ -90,32 +90,33 @@ def main():
                 session = ort.InferenceSession(model_path, options, providers=["CPUExecutionProvider"])
                 estimate_ms = ort_round(session, feeds, 3)
                 iterations = max(args.iterations, min(5000, math.ceil(args.min_round_ms / max(estimate_ms, 1e-3))))
-                ours, theirs = [], []
+                ours, theirs, rss = [], [], []
                 try:
                     for _ in range(args.rounds):
                         # onnxruntime's workers spin for a while after a run; on a machine with
                         # as many cores as threads they would take partplan's cores (a recurrent
                         # layer's many small parallel regions then wait out scheduler ticks).
                         time.sleep(0.2)
-                        ours.append(partplan_round(args.binary, model_path, inputs_dir, threads, iterations, os.path.join(tmp, "run.json")))
+                        latency, peak = partplan_round(args.binary, model_path, inputs_dir, threads, iterations, os.path.join(tmp, "run.json"))
+                        ours.append(latency)
+                        rss.append(peak)
                         theirs.append(ort_round(session, feeds, iterations))
                 except RuntimeError as e:
                     print(f"{name:24} threads={threads}: partplan failed: {e}")
                     continue
-                row = (name, threads, statistics.median(ours), statistics.median(theirs))
+                row = (name, threads, statistics.median(ours), statistics.median(theirs), max(rss), os.path.getsize(model_path) / (1 << 20))
                 rows.append(row)
-                print(f"{name:24} threads={threads}  partplan {row[2]:9.3f} ms  onnxruntime {row[3]:9.3f} ms  ratio {row[2] / row[3]:6.2f}", flush=True)
+                print(f"{name:24} threads={threads}  partplan {row[2]:9.3f} ms  onnxruntime {row[3]:9.3f} ms  ratio {row[2] / row[3]:6.2f}"
+                      f"  partplan peak RSS {row[4]:7.1f} MiB", flush=True)
     print()
-    print("| model | threads | partplan ms | onnxruntime ms | ratio |")
-    print("| --- | --- | --- | --- | --- |")
-    for name, threads, a, b in rows:
-        print(f"| {name} | {threads} | {a:.3f} | {b:.3f} | {a / b:.2f} |")
+    print("| model | threads | partplan ms | onnxruntime ms | ratio | partplan peak RSS MiB (model file) |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, threads, a, b, peak, size in rows:
+        print(f"| {name} | {threads} | {a:.3f} | {b:.3f} | {a / b:.2f} | {peak:.0f} ({size:.1f}) |")
     for threads in thread_counts:
-        ratios = [a / b for _, t, a, b in rows if t == threads]
+        ratios = [r[2] / r[3] for r in rows if r[1] == threads]
         if ratios:
             print(f"geometric mean ratio, {threads} thread(s): {math.exp(sum(map(math.log, ratios)) / len(ratios)):.2f} over {len(ratios)} models")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"partplan peak RSS (largest run): {peak:.1f} MiB")
     return 0
 
 

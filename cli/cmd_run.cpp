@@ -2,6 +2,8 @@
 // print latency percentiles and throughput, optionally save outputs and a run file.
 #include <fmt/format.h>
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -55,6 +57,13 @@ void fill_random(runtime::Tensor& t, std::mt19937& rng) {
       default: throw ir::Error(ir::ErrorKind::unsupported, "random inputs of type " + std::string(ir::dtype_name(t.dtype)) + " are not supported; give --inputs");
     }
   }
+}
+
+// The process's peak resident set so far (loading, preparing and running), in bytes.
+int64_t peak_rss_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
 }
 
 std::string shape_text(const std::vector<int64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ",")); }
@@ -164,6 +173,7 @@ int run_model(const RunOptions& options) {
     doc["throughput_per_s"] = 1000.0 / latency.mean;
     doc["peak_memory_bytes"] = memory.peak_bytes;
     doc["kernel_memory_bytes"] = executor.kernel_bytes();
+    doc["peak_rss_bytes"] = peak_rss_bytes();
     nlohmann::json nodes = nlohmann::json::array();
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
       const ir::NodeId host = executor.fused_into()[n];
@@ -186,6 +196,8 @@ int run_model(const RunOptions& options) {
     fmt::print("throughput {:.1f} runs/s\n", 1000.0 / latency.mean);
     fmt::print("memory   peak {:.2f} MiB of activations and outputs, plus {:.2f} MiB held by kernels (weights in oneDNN's layouts, scratchpads)\n",
                static_cast<double>(memory.peak_bytes) / (1 << 20), static_cast<double>(executor.kernel_bytes()) / (1 << 20));
+    fmt::print("process  peak RSS {:.1f} MiB (model file {:.1f} MiB)\n", static_cast<double>(peak_rss_bytes()) / (1 << 20),
+               static_cast<double>(std::filesystem::file_size(model.path)) / (1 << 20));
   }
   return 0;
 }
