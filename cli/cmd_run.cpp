@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -59,11 +60,18 @@ void fill_random(runtime::Tensor& t, std::mt19937& rng) {
   }
 }
 
-// The process's peak resident set so far (loading, preparing and running), in bytes.
+// The process's peak resident set so far (loading, preparing and running), in bytes: VmHWM of
+// /proc/self/status, which belongs to this program's memory map. (getrusage's ru_maxrss
+// survives exec on Linux, so a partplan started by a large process would report that
+// process's size.)
 int64_t peak_rss_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // "VmHWM:  123 kB"
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return static_cast<int64_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;
 }
 
 std::string shape_text(const std::vector<int64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ",")); }
