@@ -1,6 +1,7 @@
 #pragma once
 // A device partplan can run nodes on. Capability is not placement: a device says what it
 // can run (supports); only the planner decides where a node does run.
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,6 +37,12 @@ class Device {
   // Scratch the device keeps for its kernels (shared by all of them), in bytes.
   virtual int64_t workspace_bytes() const { return 0; }
   virtual void reset_peak_memory() = 0;
+  // Whether the host reads and writes this device's tensors directly (CPU memory).
+  virtual bool host_accessible() const { return true; }
+  // Host memory <-> a tensor of this device (dst.size_bytes() / src.size_bytes() bytes);
+  // returns when the copy is done.
+  virtual void copy_from_host(const void* src, Tensor& dst) { std::memcpy(dst.data, src, static_cast<size_t>(dst.size_bytes())); }
+  virtual void copy_to_host(const Tensor& src, void* dst) { std::memcpy(dst, src.data, static_cast<size_t>(src.size_bytes())); }
   // Runs `work` on the device's own worker thread (whose thread count the device owns)
   // and waits for it; an exception thrown by `work` is rethrown here.
   virtual void execute(const std::function<void()>& work) = 0;

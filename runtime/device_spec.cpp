@@ -1,5 +1,7 @@
 #include "runtime/device_spec.h"
 
+#include "runtime/cuda/cuda_device.h"
+
 #include <sched.h>
 
 #include <charconv>
@@ -67,8 +69,10 @@ std::vector<std::unique_ptr<Device>> create_devices(const std::vector<DeviceSpec
   size_t next_core = 0;
   int cpu_index = 0;
   for (const DeviceSpec& s : specs) {
-    if (s.kind == DeviceKind::cuda)
-      throw ir::Error(ir::ErrorKind::unsupported, "device '" + s.text + "': the CUDA runtime is not available yet");
+    if (s.kind == DeviceKind::cuda) {
+      devices.push_back(cuda::create_cuda_device(s.index));
+      continue;
+    }
     std::vector<int> mine;
     if (pin)
       for (int i = 0; i < s.threads; ++i) mine.push_back(cores[next_core++]);

@@ -1,0 +1,128 @@
+// Host code only (C++20, the CUDA runtime API), no kernels: those live in .cu files.
+// The CUDA device: one compute stream and one copy stream per direction, memory from the
+// caching allocator over cudaMalloc. Kernels come op by op (issue 4); until an op has one,
+// supports() says no and create_kernel() refuses it by name, so a plan never places it here.
+#include <cuda_runtime_api.h>
+
+#include <cstdio>
+#include <string>
+
+#include "ir/error.h"
+#include "runtime/cuda/caching_allocator.h"
+#include "runtime/cuda/cuda_device.h"
+
+namespace runtime::cuda {
+
+namespace {
+
+// Throws ir::Error naming the device and the call when a CUDA call fails.
+void check(cudaError_t status, int device, const char* what) {
+  if (status == cudaSuccess) return;
+  cudaGetLastError();  // clear a sticky error so the next call is not confused by it
+  throw ir::Error(ir::ErrorKind::internal, "device 'cuda:" + std::to_string(device) + "': " + what + " failed: " +
+                                               cudaGetErrorName(status) + " (" + cudaGetErrorString(status) + ")");
+}
+
+class CudaBackend final : public MemoryBackend {
+ public:
+  explicit CudaBackend(int device) : device_(device) {}
+  void* allocate(size_t bytes) override {
+    void* p = nullptr;
+    if (cudaSetDevice(device_) != cudaSuccess || cudaMalloc(&p, bytes) != cudaSuccess) {
+      cudaGetLastError();  // out of memory is reported by returning null; the allocator decides
+      return nullptr;
+    }
+    return p;
+  }
+  void release(void* block) override { cudaFree(block); }
+
+ private:
+  int device_;
+};
+
+class CudaDevice final : public Device {
+ public:
+  explicit CudaDevice(int index) : index_(index), name_("cuda" + std::to_string(index)) {
+    int count = 0;
+    const cudaError_t status = cudaGetDeviceCount(&count);
+    if (status != cudaSuccess) {
+      cudaGetLastError();
+      throw ir::Error(ir::ErrorKind::unsupported, "device 'cuda:" + std::to_string(index) + "': no GPU (" + cudaGetErrorName(status) + ")");
+    }
+    if (index < 0 || index >= count)
+      throw ir::Error(ir::ErrorKind::unsupported, "device 'cuda:" + std::to_string(index) + "': the machine has " + std::to_string(count) + " GPU(s)");
+    check(cudaSetDevice(index), index, "cudaSetDevice");
+    cudaDeviceProp prop{};
+    check(cudaGetDeviceProperties(&prop, index), index, "cudaGetDeviceProperties");
+    char text[512];
+    std::snprintf(text, sizeof(text), "cuda:%d %s (%d SMs, %.1f GiB, sm_%d%d)", index, prop.name, prop.multiProcessorCount,
+                  static_cast<double>(prop.totalGlobalMem) / (1024.0 * 1024.0 * 1024.0), prop.major, prop.minor);
+    description_ = text;
+    for (cudaStream_t* stream : {&compute_, &to_device_, &to_host_})
+      check(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), index, "cudaStreamCreateWithFlags");
+    allocator_ = std::make_shared<CachingAllocator>(std::make_unique<CudaBackend>(index));
+  }
+
+  ~CudaDevice() override {
+    cudaSetDevice(index_);
+    cudaDeviceSynchronize();
+    for (cudaStream_t stream : {compute_, to_device_, to_host_}) cudaStreamDestroy(stream);
+  }
+
+  DeviceKind kind() const override { return DeviceKind::cuda; }
+  const std::string& name() const override { return name_; }
+  std::string description() const override { return description_; }
+  bool supports(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return false; }
+
+  std::unique_ptr<Kernel> create_kernel(const ir::Graph& /*graph*/, const ir::Node& node) override {
+    throw ir::Error(ir::ErrorKind::unsupported, "node '" + node.name + "' (" + node.op_type + "): no CUDA kernel for this op yet");
+  }
+
+  Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape, Layout layout) override {
+    Tensor t;
+    t.dtype = dtype;
+    t.shape = shape;
+    t.layout = layout;
+    void* block = allocator_->allocate(static_cast<size_t>(t.size_bytes()), reinterpret_cast<StreamId>(compute_));
+    // The allocator outlives the device while a tensor does: the deleter holds it.
+    t.storage = std::shared_ptr<void>(block, [allocator = allocator_](void* p) { allocator->release(p); });
+    t.data = block;
+    return t;
+  }
+
+  MemoryStats memory() const override {
+    const GpuMemoryStats s = allocator_->stats();
+    return {s.live_bytes, s.peak_live_bytes, s.backend_allocations};
+  }
+  void reset_peak_memory() override { allocator_->reset_peak(); }
+
+  bool host_accessible() const override { return false; }
+  void copy_from_host(const void* src, Tensor& dst) override {
+    check(cudaMemcpyAsync(dst.data, src, static_cast<size_t>(dst.size_bytes()), cudaMemcpyHostToDevice, to_device_), index_, "copy to the GPU");
+    check(cudaStreamSynchronize(to_device_), index_, "copy to the GPU");
+  }
+  void copy_to_host(const Tensor& src, void* dst) override {
+    check(cudaMemcpyAsync(dst, src.data, static_cast<size_t>(src.size_bytes()), cudaMemcpyDeviceToHost, to_host_), index_, "copy from the GPU");
+    check(cudaStreamSynchronize(to_host_), index_, "copy from the GPU");
+  }
+
+  // Kernels enqueue on the compute stream from the calling thread; the call returns when they
+  // are done, with any asynchronous error reported.
+  void execute(const std::function<void()>& work) override {
+    check(cudaSetDevice(index_), index_, "cudaSetDevice");
+    work();
+    check(cudaStreamSynchronize(compute_), index_, "running on the GPU");
+  }
+
+ private:
+  int index_;
+  std::string name_, description_;
+  cudaStream_t compute_ = nullptr, to_device_ = nullptr, to_host_ = nullptr;
+  std::shared_ptr<CachingAllocator> allocator_;
+};
+
+}  // namespace
+
+std::unique_ptr<Device> create_cuda_device(int index) { return std::make_unique<CudaDevice>(index); }
+
+}  // namespace runtime::cuda
