@@ -1,6 +1,7 @@
 #include "runtime/executor.h"
 
 #include <chrono>
+#include <map>
 
 #include "ir/cost.h"
 #include "ir/error.h"
@@ -72,10 +73,24 @@ std::vector<std::vector<const ir::Node*>> fusion_chain(const ir::Graph& graph, c
 
 }  // namespace
 
-Executor::Executor(const ir::Graph& graph, Device& device, ExecutorOptions options) : graph_(graph), device_(device) {
+Executor::Executor(const ir::Graph& graph, Device& device, ExecutorOptions options)
+    : Executor(graph, std::vector<Device*>{&device}, std::vector<int>(graph.nodes.size(), 0), std::move(options)) {}
+
+Executor::Executor(const ir::Graph& graph, std::vector<Device*> devices, std::vector<int> placement, ExecutorOptions options)
+    : graph_(graph), devices_(std::move(devices)), placement_(std::move(placement)) {
+  if (placement_.size() != graph.nodes.size())
+    throw ir::Error(ir::ErrorKind::usage, "a placement names " + std::to_string(placement_.size()) + " nodes, the graph has " +
+                                              std::to_string(graph.nodes.size()));
+  for (size_t i = 0; i < placement_.size(); ++i)
+    if (placement_[i] < 0 || static_cast<size_t>(placement_[i]) >= devices_.size())
+      throw ir::Error(ir::ErrorKind::usage, "node '" + graph.nodes[i].name + "' is placed on device " + std::to_string(placement_[i]) +
+                                                " of " + std::to_string(devices_.size()));
   constants_.resize(graph.tensors.size());
-  for (size_t t = 0; t < graph.tensors.size(); ++t)
-    if (graph.tensors[t].value) constants_[t] = constant_tensor(graph.tensors[t]);
+  is_constant_.resize(graph.tensors.size());
+  for (size_t t = 0; t < graph.tensors.size(); ++t) {
+    is_constant_[t] = graph.tensors[t].value != nullptr;
+    if (is_constant_[t]) constants_[t] = constant_tensor(graph.tensors[t]);
+  }
 
   // Nodes folded to constants (e.g. a Shape of an activation) are never run, so they are not
   // uses: counting them would keep their inputs alive to the end of the run.
@@ -96,7 +111,14 @@ Executor::Executor(const ir::Graph& graph, Device& device, ExecutorOptions optio
   run_nodes_.resize(graph.nodes.size());
   for (size_t i = 0; i < graph.nodes.size(); ++i) run_nodes_[i] = &graph.nodes[i];
   std::vector<bool> in_pattern(graph.nodes.size(), false);
-  if (options.fuse) patterns_ = find_patterns(graph);
+  if (options.fuse) {
+    // A subgraph runs as one kernel only when all of it is placed on one device.
+    for (PatternMatch& match : find_patterns(graph)) {
+      bool together = true;
+      for (size_t a : match.absorbed) together = together && placement_[a] == placement_[match.host];
+      if (together) patterns_.push_back(std::move(match));
+    }
+  }
   for (const PatternMatch& match : patterns_) {
     run_nodes_[match.host] = &match.op;
     in_pattern[match.host] = true;
@@ -105,10 +127,13 @@ Executor::Executor(const ir::Graph& graph, Device& device, ExecutorOptions optio
       in_pattern[a] = true;
     }
   }
-  auto touches_pattern = [&](const std::vector<const ir::Node*>& link) {
-    for (const ir::Node* n : link)
-      if (in_pattern[static_cast<size_t>(n - graph.nodes.data())]) return true;
-    return false;
+  // A link fuses only when none of its nodes is in a pattern or placed on another device.
+  auto fusable = [&](const std::vector<const ir::Node*>& link, size_t owner) {
+    for (const ir::Node* n : link) {
+      const auto index = static_cast<size_t>(n - graph.nodes.data());
+      if (in_pattern[index] || placement_[index] != placement_[owner]) return false;
+    }
+    return true;
   };
 
   // Kernels and fusions first; then layouts, which depend on both; then prepare().
@@ -117,10 +142,10 @@ Executor::Executor(const ir::Graph& graph, Device& device, ExecutorOptions optio
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     if (ir::is_constant_node(graph, graph.nodes[i]) || fused_into_[i] != ir::no_node) continue;
     const ir::Node& node = *run_nodes_[i];
-    kernels_[i] = device.create_kernel(graph, node);
+    kernels_[i] = devices_[static_cast<size_t>(placement_[i])]->create_kernel(graph, node);
     const auto chain = options.fuse ? fusion_chain(graph, node) : std::vector<std::vector<const ir::Node*>>{};
     size_t fused = 0;
-    while (fused < chain.size() && !touches_pattern(chain[fused]) && kernels_[i]->fuse_next(graph, node, chain[fused])) {
+    while (fused < chain.size() && fusable(chain[fused], i) && kernels_[i]->fuse_next(graph, node, chain[fused])) {
       for (const ir::Node* taken : chain[fused]) fused_into_[static_cast<size_t>(taken - graph.nodes.data())] = static_cast<ir::NodeId>(i);
       ++fused;
     }
@@ -145,14 +170,28 @@ Executor::Executor(const ir::Graph& graph, Device& device, ExecutorOptions optio
     if (last >= 0 && !graph.tensor(t).is_graph_output) release_after_[static_cast<size_t>(last)].push_back(t);
   }
 
-  layouts_ = plan_layouts(graph, steps);
+  // A tensor read on another device than its producer's crosses as plain bytes.
+  std::vector<int> producer_device(graph.tensors.size(), -1);
+  std::vector<bool> crosses(graph.tensors.size(), false);
+  for (size_t s = 0; s < steps.size(); ++s)
+    for (ir::TensorId t : steps[s].outputs)
+      if (t != ir::no_tensor) producer_device[static_cast<size_t>(t)] = placement_[step_node[s]];
+  for (size_t s = 0; s < steps.size(); ++s)
+    for (ir::TensorId t : steps[s].inputs)
+      if (t != ir::no_tensor && producer_device[static_cast<size_t>(t)] >= 0 && producer_device[static_cast<size_t>(t)] != placement_[step_node[s]])
+        crosses[static_cast<size_t>(t)] = true;
+  layouts_ = plan_layouts(graph, steps, crosses);
   std::vector<Layout> in, out;
   for (size_t s = 0; s < steps.size(); ++s) {
     step_layouts(graph, steps[s], layouts_, in, out);
     kernels_[step_node[s]]->set_layouts(in, out);
   }
-  // On the device's worker: primitive creation may look at the thread count.
-  device.execute([&] { prepare_kernels(step_node, options.weight_copied); });
+  if (devices_.size() == 1) {
+    // On the device's worker: primitive creation may look at the thread count.
+    devices_[0]->execute([&] { prepare_kernels(step_node, options.weight_copied); });
+  } else {
+    prepare_kernels(step_node, options.weight_copied);  // each kernel on its own device's worker
+  }
 }
 
 void Executor::prepare_kernels(const std::vector<size_t>& order, const std::function<void(ir::TensorId)>& weight_copied) {
@@ -165,7 +204,10 @@ void Executor::prepare_kernels(const std::vector<size_t>& order, const std::func
       if (t != ir::no_tensor) ++readers_left[static_cast<size_t>(t)];
   for (size_t i : order) {
     const ir::Node& node = *run_nodes_[i];
-    kernels_[i]->prepare(graph_, node);
+    if (devices_.size() == 1)
+      kernels_[i]->prepare(graph_, node);
+    else
+      devices_[static_cast<size_t>(placement_[i])]->execute([&] { kernels_[i]->prepare(graph_, node); });
     for (size_t k = 0; k < node.inputs.size(); ++k) {
       if (node.inputs[k] == ir::no_tensor) continue;
       const auto t = static_cast<size_t>(node.inputs[k]);
@@ -193,10 +235,32 @@ void Executor::release_weight(ir::TensorId t, const std::function<void(ir::Tenso
 }
 
 int64_t Executor::kernel_bytes() const {
-  int64_t total = device_.workspace_bytes();
+  int64_t total = 0;
+  for (const Device* device : devices_) total += device->workspace_bytes();
   for (const auto& kernel : kernels_)
     if (kernel) total += kernel->owned_bytes();
   return total;
+}
+
+bool Executor::needs_copy(int from, int to) const {
+  const bool from_host = from == host || devices_[static_cast<size_t>(from)]->host_accessible();
+  const bool to_host = devices_[static_cast<size_t>(to)]->host_accessible();
+  return !(from_host && to_host);  // host memory is shared by every host-accessible device
+}
+
+Tensor Executor::transfer(const Tensor& source, int from, int to) {
+  Device& target = *devices_[static_cast<size_t>(to)];
+  Tensor copy = target.allocate(source.dtype, source.shape, source.layout);
+  if (from == host || devices_[static_cast<size_t>(from)]->host_accessible()) {
+    target.copy_from_host(source.data, copy);
+  } else if (target.host_accessible()) {
+    devices_[static_cast<size_t>(from)]->copy_to_host(source, copy.data);
+  } else {  // between two devices through host memory (peer copies are a later step)
+    std::vector<char> staging(static_cast<size_t>(source.size_bytes()));
+    devices_[static_cast<size_t>(from)]->copy_to_host(source, staging.data());
+    target.copy_from_host(staging.data(), copy);
+  }
+  return copy;
 }
 
 std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us) {
@@ -212,23 +276,46 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector
   }
   if (node_time_us) node_time_us->assign(graph_.nodes.size(), 0.0);
 
-  device_.execute([&] {
+  // Where each slot's memory is: the index of the device that allocated it; graph inputs are the
+  // caller's (host memory).
+  std::vector<int> location(graph_.tensors.size(), host);
+  // Copies of a tensor made on other devices, by (tensor, device); released with the tensor.
+  std::map<std::pair<size_t, int>, Tensor> moved;
+  auto release = [&](size_t node) {
+    for (ir::TensorId t : release_after_[node]) {
+      slots[static_cast<size_t>(t)] = Tensor{};
+      for (int d = 0; d < static_cast<int>(devices_.size()); ++d) moved.erase({static_cast<size_t>(t), d});
+    }
+  };
+  auto run_nodes = [&](bool inline_execution) {
     std::vector<const Tensor*> in;
     std::vector<Tensor*> out;
     for (size_t i = 0; i < graph_.nodes.size(); ++i) {
       if (!kernels_[i]) {
-        for (ir::TensorId t : release_after_[i]) slots[static_cast<size_t>(t)] = Tensor{};
+        release(i);
         continue;
       }
       const ir::Node& node = *run_nodes_[i];
+      const int where = placement_[i];
+      Device& device = *devices_[static_cast<size_t>(where)];
       in.clear();
       out.clear();
       for (ir::TensorId t : node.inputs) {
         if (t == ir::no_tensor) {
           in.push_back(nullptr);
+          continue;
+        }
+        const auto index = static_cast<size_t>(t);
+        if (is_constant_[index]) {
+          // Host memory (empty once the kernel copied it): a device kernel uploads what it
+          // needs in prepare().
+          in.push_back(&constants_[index]);
+        } else if (location[index] == where || !needs_copy(location[index], where)) {
+          in.push_back(&slots[index]);
         } else {
-          const auto index = static_cast<size_t>(t);
-          in.push_back(constants_[index].data ? &constants_[index] : &slots[index]);
+          auto [it, fresh] = moved.try_emplace({index, where});
+          if (fresh) it->second = transfer(slots[index], location[index], where);
+          in.push_back(&it->second);
         }
       }
       for (ir::TensorId t : node.outputs) {
@@ -238,21 +325,31 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector
         }
         const auto target = static_cast<size_t>(write_to_[static_cast<size_t>(t)]);
         const ir::Tensor& info = graph_.tensors[target];
-        slots[target] = device_.allocate(info.dtype, info.shape, layouts_[target]);
+        slots[target] = device.allocate(info.dtype, info.shape, layouts_[target]);
+        location[target] = where;
         out.push_back(&slots[target]);
       }
       const auto start = std::chrono::steady_clock::now();
-      kernels_[i]->run(in, out);
+      if (inline_execution)
+        kernels_[i]->run(in, out);
+      else
+        device.execute([&] { kernels_[i]->run(in, out); });
       if (node_time_us)
         (*node_time_us)[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-      for (ir::TensorId t : release_after_[i]) slots[static_cast<size_t>(t)] = Tensor{};
+      release(i);
     }
-  });
+  };
+  // One device: the whole run on its worker. Several: each node on its device's, in graph order
+  // (overlapping devices is the plan replay's job).
+  if (devices_.size() == 1)
+    devices_[0]->execute([&] { run_nodes(true); });
+  else
+    run_nodes(false);
 
   std::vector<Tensor> outputs;
   for (ir::TensorId t : graph_.outputs) {
     const auto index = static_cast<size_t>(t);
-    outputs.push_back(constants_[index].data ? constants_[index] : slots[index]);
+    outputs.push_back(is_constant_[index] ? constants_[index] : slots[index]);
   }
   return outputs;
 }

@@ -1,7 +1,9 @@
 #pragma once
-// Runs a resolved ir::Graph on one device: every node's kernel is prepared up front (never
-// timed); run() executes the nodes in graph order on the device's worker, frees each
-// activation after its last use, and can time every node.
+// Runs a resolved ir::Graph on one device, or on several under a placement (a device per node):
+// every node's kernel is prepared up front on its device (never timed); run() executes the
+// nodes in graph order, each on its device's worker, copies a tensor to the device that reads
+// it where memory is not shared, frees each activation after its last use, and can time every
+// node.
 #include <functional>
 #include <memory>
 #include <vector>
@@ -32,6 +34,9 @@ class Executor {
  public:
   // Throws ir::Error(unsupported) naming the first node the device cannot run.
   Executor(const ir::Graph& graph, Device& device, ExecutorOptions options = {});
+  // `placement`: per node of the graph, the index of its device in `devices`. Fusion and
+  // pattern fusion stay within a device; tensors that cross devices are kept plain.
+  Executor(const ir::Graph& graph, std::vector<Device*> devices, std::vector<int> placement, ExecutorOptions options = {});
 
   // Per node: the node it was fused into, or ir::no_node.
   const std::vector<ir::NodeId>& fused_into() const { return fused_into_; }
@@ -53,14 +58,20 @@ class Executor {
   std::vector<Tensor> run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us = nullptr);
 
  private:
+  static constexpr int host = -1;  // location of the caller's inputs
+  // Whether a tensor in `from`'s memory must be copied for a kernel on `to`.
+  bool needs_copy(int from, int to) const;
+  Tensor transfer(const Tensor& source, int from, int to);
   void prepare_kernels(const std::vector<size_t>& order, const std::function<void(ir::TensorId)>& weight_copied);
   void release_weight(ir::TensorId t, const std::function<void(ir::TensorId)>& weight_copied);
 
   const ir::Graph& graph_;
-  Device& device_;
+  std::vector<Device*> devices_;
+  std::vector<int> placement_;                        // per node: index into devices_
   std::vector<std::unique_ptr<Kernel>> kernels_;      // per node; null for constant nodes
   std::vector<std::vector<ir::TensorId>> release_after_;  // per node: activations whose last use it is
   std::vector<Tensor> constants_;                     // per tensor: weights and folded values (borrowed)
+  std::vector<bool> is_constant_;                     // per tensor: had a value when prepared
   std::vector<ir::NodeId> fused_into_;                // per node
   std::vector<ir::TensorId> write_to_;                // per tensor: where its producer writes (a fused activation's output)
   std::vector<Layout> layouts_;                       // per tensor

@@ -47,7 +47,7 @@ std::vector<ir::TensorId> uniform_group(const ir::Graph& graph, const LayoutStep
 
 }  // namespace
 
-std::vector<Layout> plan_layouts(const ir::Graph& graph, const std::vector<LayoutStep>& steps) {
+std::vector<Layout> plan_layouts(const ir::Graph& graph, const std::vector<LayoutStep>& steps, const std::vector<bool>& plain_only) {
   const size_t count = graph.tensors.size();
   std::vector<int> producer(count, -1);
   std::vector<std::vector<int>> readers(count);
@@ -62,7 +62,7 @@ std::vector<Layout> plan_layouts(const ir::Graph& graph, const std::vector<Layou
   std::vector<Layout> layouts(count, Layout::plain);
   for (size_t t = 0; t < count; ++t) {
     const auto id = static_cast<ir::TensorId>(t);
-    if (producer[t] < 0 || readers[t].empty() || !candidate(graph, id)) continue;
+    if (producer[t] < 0 || readers[t].empty() || !candidate(graph, id) || (t < plain_only.size() && plain_only[t])) continue;
     bool ok = accepts(graph, steps[static_cast<size_t>(producer[t])], id, true);
     for (int r : readers[t]) ok = ok && accepts(graph, steps[static_cast<size_t>(r)], id, false);
     if (ok) layouts[t] = Layout::channels_last;

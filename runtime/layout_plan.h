@@ -17,8 +17,9 @@ struct LayoutStep {
   LayoutRule rule = LayoutRule::plain_only;
 };
 
-// Per tensor of the graph: its layout.
-std::vector<Layout> plan_layouts(const ir::Graph& graph, const std::vector<LayoutStep>& steps);
+// Per tensor of the graph: its layout. Tensors marked in `plain_only` (read on another device
+// than the one that writes them) stay plain whatever their kernels take.
+std::vector<Layout> plan_layouts(const ir::Graph& graph, const std::vector<LayoutStep>& steps, const std::vector<bool>& plain_only = {});
 
 // What the step's kernel is told (Kernel::set_layouts): each tensor's layout, except that a
 // layout-invariant tensor of the step's rank reads as channels-last when the step runs so.
