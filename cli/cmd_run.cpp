@@ -74,6 +74,17 @@ int64_t peak_rss_bytes() {
   return static_cast<int64_t>(usage.ru_maxrss) * 1024;
 }
 
+// A tensor in host memory the program owns.
+runtime::Tensor host_tensor(ir::DType dtype, const std::vector<int64_t>& shape) {
+  runtime::Tensor t;
+  t.dtype = dtype;
+  t.shape = shape;
+  const auto bytes = static_cast<size_t>(std::max<int64_t>(t.size_bytes(), 1));
+  t.storage = std::shared_ptr<void>(new char[bytes], std::default_delete<char[]>());
+  t.data = t.storage.get();
+  return t;
+}
+
 std::string shape_text(const std::vector<int64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ",")); }
 
 int run_model(const RunOptions& options) {
@@ -120,7 +131,8 @@ int run_model(const RunOptions& options) {
   std::mt19937 rng(options.seed);
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     const ir::Tensor& info = graph.tensor(graph.inputs[i]);
-    runtime::Tensor t = device.allocate(info.dtype, info.shape);
+    // Made in host memory, then copied to the device.
+    runtime::Tensor t = host_tensor(info.dtype, info.shape);
     if (!given.empty()) {
       if (given[i].data.dims != info.shape)
         throw ir::Error(ir::ErrorKind::usage, "--inputs: input_" + std::to_string(i) + ".pb has shape " + shape_text(given[i].data.dims) +
@@ -132,7 +144,10 @@ int run_model(const RunOptions& options) {
     } else {
       fill_random(t, rng);
     }
-    inputs.push_back(std::move(t));
+    // The device's own memory (counted in its peak), whatever kind of memory that is.
+    runtime::Tensor on_device = device.allocate(info.dtype, info.shape);
+    device.copy_from_host(t.data, on_device);
+    inputs.push_back(std::move(on_device));
   }
 
   std::vector<runtime::Tensor> outputs;
@@ -159,8 +174,13 @@ int run_model(const RunOptions& options) {
     std::filesystem::create_directories(options.save_outputs_dir);
     for (size_t i = 0; i < outputs.size(); ++i) {
       const ir::Tensor& info = graph.tensor(graph.outputs[i]);
+      runtime::Tensor out = outputs[i];
+      if (!device.host_accessible() && !info.value) {  // a constant output is host memory already
+        out = host_tensor(outputs[i].dtype, outputs[i].shape);
+        device.copy_to_host(outputs[i], out.data);
+      }
       onnx_loader::write_tensor_file((std::filesystem::path(options.save_outputs_dir) / ("output_" + std::to_string(i) + ".pb")).string(), info.name,
-                                     outputs[i].dtype, outputs[i].shape, outputs[i].data, static_cast<size_t>(outputs[i].size_bytes()));
+                                     out.dtype, out.shape, out.data, static_cast<size_t>(out.size_bytes()));
     }
   }
   if (!options.json_path.empty()) {

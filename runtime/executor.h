@@ -53,7 +53,7 @@ class Executor {
   const std::vector<Layout>& layouts() const { return layouts_; }
 
   // `inputs`: one per graph input, in graph.inputs order, with the resolved shapes and dtypes
-  // (checked). Returns the graph outputs in graph.outputs order. When `node_time_us` is given
+  // (checked), in host memory (with one device: in that device's memory). Returns the graph outputs in graph.outputs order. When `node_time_us` is given
   // it receives each node's wall time (0 for constant nodes, which are not run).
   std::vector<Tensor> run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us = nullptr);
 
