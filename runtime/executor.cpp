@@ -278,7 +278,7 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector
 
   // Where each slot's memory is: the index of the device that allocated it; graph inputs are the
   // caller's (host memory).
-  std::vector<int> location(graph_.tensors.size(), host);
+  std::vector<int> location(graph_.tensors.size(), devices_.size() == 1 ? 0 : host);
   // Copies of a tensor made on other devices, by (tensor, device); released with the tensor.
   std::map<std::pair<size_t, int>, Tensor> moved;
   auto release = [&](size_t node) {

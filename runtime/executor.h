@@ -58,7 +58,7 @@ class Executor {
   std::vector<Tensor> run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us = nullptr);
 
  private:
-  static constexpr int host = -1;  // location of the caller's inputs
+  static constexpr int host = -1;  // location of the caller's inputs (with several devices)
   // Whether a tensor in `from`'s memory must be copied for a kernel on `to`.
   bool needs_copy(int from, int to) const;
   Tensor transfer(const Tensor& source, int from, int to);

@@ -85,18 +85,21 @@ void run_binary(const Broadcast& plan, const A* a, const B* b, Out* out, F fn) {
     const A* pa = a + plan.offset(0, row) + begin * sa;
     const B* pb = b + plan.offset(1, row) + begin * sb;
     Out* po = out + row * plan.inner + begin;
-    // Separate loops per stride pattern so the compiler vectorizes each.
+    // Separate loops per stride pattern so the compiler vectorizes each; the general one is
+    // for a plain operand under a channels-last output (its step along C is H*W, not 0 or 1).
     if (sa == 1 && sb == 1) {
       for (int64_t k = 0; k < count; ++k) po[k] = fn(pa[k], pb[k]);
-    } else if (sa == 1) {
+    } else if (sa == 1 && sb == 0) {
       const B vb = *pb;
       for (int64_t k = 0; k < count; ++k) po[k] = fn(pa[k], vb);
-    } else if (sb == 1) {
+    } else if (sa == 0 && sb == 1) {
       const A va = *pa;
       for (int64_t k = 0; k < count; ++k) po[k] = fn(va, pb[k]);
-    } else {
+    } else if (sa == 0 && sb == 0) {
       const Out v = fn(*pa, *pb);
       for (int64_t k = 0; k < count; ++k) po[k] = v;
+    } else {
+      for (int64_t k = 0; k < count; ++k) po[k] = fn(pa[k * sa], pb[k * sb]);
     }
   }
 }

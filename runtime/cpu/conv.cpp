@@ -36,6 +36,8 @@ class ConvKernel final : public Kernel {
   // convolution's own pass.
   bool fuse_next(const ir::Graph& graph, const ir::Node& host, const std::vector<const ir::Node*>& next) override {
     if (transpose_ || post_op_ || !constant_data(graph, host, 1) || input_info(graph, host, 1).dtype != ir::DType::float32) return false;
+    // Folding a BatchNormalization rewrites the bias: only a constant one.
+    if (next.size() == 1 && next[0]->op == ir::OpKind::BatchNormalization && host.has_input(2) && !constant_data(graph, host, 2)) return false;
     if (next.size() == 2) {
       if (next[0]->op != ir::OpKind::Sigmoid || next[1]->op != ir::OpKind::Mul) return false;
       post_op_ = EltwiseSpec{dnnl::algorithm::eltwise_swish, 1.0f};  // x * sigmoid(1 * x)

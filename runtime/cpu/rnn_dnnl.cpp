@@ -228,6 +228,8 @@ std::unique_ptr<DnnlRecurrent> DnnlRecurrent::create(CpuContext& context, const 
   if (!activation) return nullptr;
   if (!constant_data(graph, node, 1) || !constant_data(graph, node, 2) || (node.has_input(3) && !constant_data(graph, node, 3))) return nullptr;
   if (cell == RecurrentCell::lstm && node.has_input(7)) return nullptr;  // peepholes
+  // oneDNN takes an LSTM's hidden and cell states in pairs (both or neither).
+  if (cell == RecurrentCell::lstm && (node.has_input(5) != node.has_input(6) || node.has_output(1) != node.has_output(2))) return nullptr;
   if (node.has_input(4)) {  // sequence_lens: fine only when every sequence is full length
     const ir::Tensor& lens = input_info(graph, node, 4);
     if (!lens.value) return nullptr;

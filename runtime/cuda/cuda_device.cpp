@@ -30,6 +30,8 @@ class CudaBackend final : public MemoryBackend {
     void* p = nullptr;
     if (cudaSetDevice(device_) != cudaSuccess || cudaMalloc(&p, bytes) != cudaSuccess) {
       cudaGetLastError();  // out of memory is reported by returning null; the allocator decides
+      // The allocator may now hand cached blocks back: no stream may still be using them.
+      cudaDeviceSynchronize();
       return nullptr;
     }
     return p;

@@ -178,3 +178,23 @@ TEST_CASE("the CPU allocator hands a released block back and counts only live by
   auto c = device.allocate(ir::DType::float32, {1 << 18});
   CHECK(c.data != b.data);
 }
+
+TEST_CASE("a lower-rank constant added to a channels-last activation is read with its own strides") {
+  // Conv -> Add(c, pe [6, 5, 5]) -> Conv: pe stays plain; its step along C is 25, not 0 or 1.
+  ir::GraphBuilder b("pos_embed.onnx");
+  b.set_versions(8, 17);
+  b.add_input("x", ir::DType::float32, test::dims({"1", "4", "5", "5"}));
+  b.add_initializer("w1", ir::TensorData::from_doubles(ir::DType::float32, {6, 4, 1, 1}, ramp(24, 0.2)));
+  b.add_initializer("pe", ir::TensorData::from_doubles(ir::DType::float32, {6, 5, 5}, ramp(150, 0.1)));
+  b.add_initializer("w2", ir::TensorData::from_doubles(ir::DType::float32, {3, 6, 1, 1}, ramp(18, 0.3)));
+  b.add_node(test::node("conv1", "Conv", {"x", "w1"}, {"c"}));
+  b.add_node(test::node("add", "Add", {"c", "pe"}, {"a"}));
+  b.add_node(test::node("conv2", "Conv", {"a", "w2"}, {"y"}));
+  b.add_output("y", ir::DType::float32, std::nullopt);
+  ir::Graph g = std::move(b).build();
+  ir::resolve_shapes(g, {}, "pos_embed.onnx");
+  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::Executor executor(g, device, {.fuse = false, .channels_last = true});
+  CHECK(layout_of(g, executor, "a") == runtime::Layout::channels_last);
+  check_same_as_plain(g, device, executor, ramp_input(device, {1, 4, 5, 5}));
+}
