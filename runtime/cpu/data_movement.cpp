@@ -8,29 +8,11 @@
 
 #include "runtime/cpu/cpu_kernels.h"
 #include "runtime/cpu/kernel_util.h"
+#include "runtime/copy_plans.h"
 
 namespace runtime::cpu {
 
 namespace {
-
-int64_t movable_element_bytes(const ir::Node& node, ir::DType dtype) {
-  const auto bytes = static_cast<int64_t>(ir::dtype_size_bytes(dtype));
-  if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) unsupported(node, "dtype " + std::string(ir::dtype_name(dtype)));
-  return bytes;
-}
-
-// A constant integer input (starts, axes, pads...); refuses the node when it is computed at run time.
-std::vector<int64_t> constant_ints(const ir::Graph& graph, const ir::Node& node, size_t i, const std::string& role) {
-  const ir::Tensor& t = input_info(graph, node, i);
-  if (!t.value) unsupported(node, "input '" + role + "' must be a constant");
-  return t.value->to_int64s();
-}
-
-int64_t product(const std::vector<int64_t>& dims, size_t begin, size_t end) {
-  int64_t p = 1;
-  for (size_t i = begin; i < end; ++i) p *= dims[i];
-  return p;
-}
 
 // Copies `rows` blocks of block_bytes between buffers whose rows lie src_stride/dst_stride apart:
 // the shape of both Split and Concat.
@@ -49,20 +31,13 @@ void copy_blocks(char* dst, int64_t dst_stride, const char* src, int64_t src_str
 class GatherKernel : public Kernel {
  public:
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
-    const ir::Tensor& data = input_info(graph, node, 0);
-    const ir::Tensor& indices = input_info(graph, node, 1);
-    const auto rank = static_cast<int64_t>(data.shape.size());
-    int64_t axis = attr_int(node, "axis", 0);
-    if (axis < -rank || axis >= rank) unsupported(node, "axis out of range");
-    if (axis < 0) axis += rank;
-    const auto a = static_cast<size_t>(axis);
-    outer_ = product(data.shape, 0, a);
-    axis_dim_ = data.shape[a];
-    inner_ = product(data.shape, a + 1, data.shape.size());
-    index_count_ = element_count(indices.shape);
-    indices_int32_ = indices.dtype == ir::DType::int32;
-    if (!indices_int32_ && indices.dtype != ir::DType::int64) unsupported(node, "indices must be int32 or int64");
-    element_bytes_ = movable_element_bytes(node, data.dtype);
+    const GatherPlan plan = gather_plan(graph, node);
+    outer_ = plan.outer;
+    axis_dim_ = plan.axis_dim;
+    inner_ = plan.inner;
+    index_count_ = plan.index_count;
+    indices_int32_ = plan.indices_int32;
+    element_bytes_ = plan.element_bytes;
     node_name_ = node.name;
   }
 
@@ -114,61 +89,19 @@ class GatherKernel : public Kernel {
 
 class SliceKernel : public Kernel {
  public:
-  void prepare(const ir::Graph& graph, const ir::Node& node) override {
-    const ir::Tensor& data = input_info(graph, node, 0);
-    const auto rank = static_cast<int64_t>(data.shape.size());
-    // Opset >= 10 takes starts/ends/axes/steps as inputs; older opsets as attributes.
-    const bool from_inputs = node.has_input(1);
-    const std::vector<int64_t> starts = from_inputs ? constant_ints(graph, node, 1, "starts") : attr_ints(node, "starts");
-    std::vector<int64_t> axes(starts.size());
-    std::iota(axes.begin(), axes.end(), 0);
-    if (from_inputs && node.has_input(3)) axes = constant_ints(graph, node, 3, "axes");
-    if (!from_inputs && find_attr(node, "axes") != nullptr) axes = attr_ints(node, "axes");
-    std::vector<int64_t> steps(starts.size(), 1);
-    if (from_inputs && node.has_input(4)) steps = constant_ints(graph, node, 4, "steps");
-    if (axes.size() != starts.size() || steps.size() != starts.size()) unsupported(node, "starts, axes and steps differ in length");
-
-    const std::vector<int64_t> in_strides = strides_of(data.shape);
-    std::vector<int64_t> view_strides = in_strides;
-    int64_t offset = 0;
-    for (size_t i = 0; i < starts.size(); ++i) {
-      const int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
-      if (axis < 0 || axis >= rank) unsupported(node, "axis out of range");
-      const auto a = static_cast<size_t>(axis);
-      offset += first_index(starts[i], steps[i], data.shape[a]) * in_strides[a];
-      view_strides[a] = steps[i] * in_strides[a];
-    }
-    plan_ = plan_strided_copy(output_info(graph, node, 0).shape, view_strides, offset, movable_element_bytes(node, data.dtype));
-  }
+  void prepare(const ir::Graph& graph, const ir::Node& node) override { plan_ = slice_copy(graph, node); }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (outputs[0]->element_count() == 0) return;
     run_strided_copy(plan_, inputs[0]->data, outputs[0]->data);
   }
 
  private:
-  // The first index read along one axis, clamped as ONNX specifies (the output length was
-  // already resolved by the shape function with the same rule).
-  static int64_t first_index(int64_t start, int64_t step, int64_t dim) {
-    if (start < 0) start = std::max(start, -dim) + dim;
-    return step > 0 ? std::clamp(start, int64_t{0}, dim) : std::clamp(start, int64_t{0}, std::max<int64_t>(dim - 1, 0));
-  }
-
   StridedCopy plan_;
 };
 
 class TransposeKernel : public Kernel {
  public:
-  void prepare(const ir::Graph& graph, const ir::Node& node) override {
-    const ir::Tensor& data = input_info(graph, node, 0);
-    const auto rank = static_cast<int64_t>(data.shape.size());
-    std::vector<int64_t> perm = attr_ints(node, "perm");
-    if (perm.empty())
-      for (int64_t d = rank - 1; d >= 0; --d) perm.push_back(d);  // default: reverse the dims
-    const std::vector<int64_t> in_strides = strides_of(data.shape);
-    std::vector<int64_t> view_strides;
-    for (int64_t p : perm) view_strides.push_back(in_strides.at(static_cast<size_t>(p < 0 ? p + rank : p)));
-    plan_ = plan_strided_copy(output_info(graph, node, 0).shape, view_strides, 0, movable_element_bytes(node, data.dtype));
-  }
+  void prepare(const ir::Graph& graph, const ir::Node& node) override { plan_ = transpose_copy(graph, node); }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (outputs[0]->element_count() == 0) return;
     run_strided_copy(plan_, inputs[0]->data, outputs[0]->data);
@@ -180,56 +113,10 @@ class TransposeKernel : public Kernel {
 
 // ---- Split and Concat: blocks along one axis -----------------------------------------------
 
-// The layout shared by Split and Concat: the joined tensor is `outer` rows, each holding every
-// part's `part_bytes` block side by side.
-struct AxisParts {
-  int64_t outer = 1;
-  int64_t row_bytes = 0;
-  std::vector<int64_t> part_bytes, part_offset_bytes;
-};
-
-// Shapes are logical; all of them are held in `layout`, so the blocks follow the dims in
-// memory order (a channel concat of channels-last tensors joins the innermost dim).
-AxisParts plan_axis_parts(const ir::Node& node, const std::vector<int64_t>& joined, const std::vector<std::vector<int64_t>>& parts,
-                          int64_t element_bytes, Layout layout) {
-  const auto rank = static_cast<int64_t>(joined.size());
-  int64_t axis = attr_int(node, "axis", 0);
-  if (axis < -rank || axis >= rank) unsupported(node, "axis out of range");
-  if (axis < 0) axis += rank;
-  const auto order = memory_order(joined.size(), layout);
-  const auto a = static_cast<size_t>(std::find(order.begin(), order.end(), static_cast<size_t>(axis)) - order.begin());
-  auto in_memory_order = [&](const std::vector<int64_t>& shape) {
-    std::vector<int64_t> dims;
-    for (size_t d : order) dims.push_back(shape[d]);
-    return dims;
-  };
-  const auto dims = in_memory_order(joined);
-  AxisParts plan;
-  plan.outer = product(dims, 0, a);
-  const int64_t inner_bytes = product(dims, a + 1, dims.size()) * element_bytes;
-  plan.row_bytes = dims[a] * inner_bytes;
-  int64_t offset = 0;
-  for (const auto& part : parts) {
-    const int64_t bytes = in_memory_order(part)[a] * inner_bytes;
-    plan.part_bytes.push_back(bytes);
-    plan.part_offset_bytes.push_back(offset);
-    offset += bytes;
-  }
-  return plan;
-}
-
 class SplitKernel : public Kernel {
  public:
   LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return LayoutRule::uniform; }
-  void prepare(const ir::Graph& graph, const ir::Node& node) override {
-    const ir::Tensor& data = input_info(graph, node, 0);
-    std::vector<std::vector<int64_t>> parts;
-    for (size_t k = 0; k < node.outputs.size(); ++k) {
-      if (!node.has_output(k)) unsupported(node, "an omitted output");
-      parts.push_back(output_info(graph, node, k).shape);  // sizes were resolved from split/num_outputs
-    }
-    plan_ = plan_axis_parts(node, data.shape, parts, movable_element_bytes(node, data.dtype), input_layout(0));
-  }
+  void prepare(const ir::Graph& graph, const ir::Node& node) override { plan_ = split_parts(graph, node, input_layout(0)); }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     const auto* src = static_cast<const char*>(inputs[0]->data);
     for (size_t k = 0; k < outputs.size(); ++k)
@@ -244,12 +131,7 @@ class SplitKernel : public Kernel {
 class ConcatKernel : public Kernel {
  public:
   LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return LayoutRule::uniform; }
-  void prepare(const ir::Graph& graph, const ir::Node& node) override {
-    std::vector<std::vector<int64_t>> parts;
-    for (size_t k = 0; k < node.inputs.size(); ++k) parts.push_back(input_info(graph, node, k).shape);
-    const ir::Tensor& out = output_info(graph, node, 0);
-    plan_ = plan_axis_parts(node, out.shape, parts, movable_element_bytes(node, out.dtype), output_layout(0));
-  }
+  void prepare(const ir::Graph& graph, const ir::Node& node) override { plan_ = concat_parts(graph, node, output_layout(0)); }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     auto* dst = static_cast<char*>(outputs[0]->data);
     if (plan_.outer == 1 || plan_.row_bytes >= 4096) {
@@ -282,41 +164,13 @@ class PadKernel : public Kernel {
   LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return LayoutRule::uniform; }
 
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
-    const ir::Tensor& data = input_info(graph, node, 0);
-    in_shape_ = data.shape;
-    out_shape_ = output_info(graph, node, 0).shape;
-    if (in_shape_.empty()) unsupported(node, "padding a scalar");
-    const auto rank = static_cast<int64_t>(in_shape_.size());
-    element_bytes_ = movable_element_bytes(node, data.dtype);
-    const std::vector<int64_t> begins = begin_pads(graph, node, rank);
-    const std::string mode = attr_string(node, "mode", "constant");
-    if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap") unsupported(node, "mode '" + mode + "'");
-    source_index_.clear();
-    for (size_t d = 0; d < in_shape_.size(); ++d) {
-      const int64_t n = in_shape_[d];
-      if (mode != "constant" && n == 0 && out_shape_[d] > 0) unsupported(node, "mode '" + mode + "' on an empty dimension");
-      std::vector<int64_t> map(static_cast<size_t>(out_shape_[d]));
-      for (int64_t o = 0; o < out_shape_[d]; ++o) map[static_cast<size_t>(o)] = source(o - begins[d], n, mode);
-      source_index_.push_back(std::move(map));
-    }
-    if (output_layout(0) == Layout::channels_last) {
-      std::vector<int64_t> in_shape, out_shape;
-      std::vector<std::vector<int64_t>> index;
-      for (size_t d : memory_order(in_shape_.size(), Layout::channels_last)) {
-        in_shape.push_back(in_shape_[d]);
-        out_shape.push_back(out_shape_[d]);
-        index.push_back(std::move(source_index_[d]));
-      }
-      in_shape_ = std::move(in_shape);
-      out_shape_ = std::move(out_shape);
-      source_index_ = std::move(index);
-    }
-    in_strides_ = strides_of(in_shape_);  // of the input as it lies in memory
-    if (graph.opset < 11) {
-      if (data.dtype != ir::DType::float32) unsupported(node, "Pad before opset 11 on a non-float32 tensor");
-      const float value = attr_float(node, "value", 0.0f);
-      attr_fill_.assign(reinterpret_cast<const char*>(&value), sizeof(value));
-    }
+    const PadPlan plan = pad_plan(graph, node, output_layout(0));
+    in_shape_ = plan.in_shape;
+    out_shape_ = plan.out_shape;
+    in_strides_ = plan.in_strides;
+    source_index_ = plan.source_index;
+    element_bytes_ = plan.element_bytes;
+    attr_fill_ = plan.attr_fill;
   }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
@@ -334,34 +188,6 @@ class PadKernel : public Kernel {
   }
 
  private:
-  // Pads at the start of each dim; opset >= 11 takes pads (and opset 18 axes) as inputs.
-  static std::vector<int64_t> begin_pads(const ir::Graph& graph, const ir::Node& node, int64_t rank) {
-    const std::vector<int64_t> pads = node.has_input(1) ? constant_ints(graph, node, 1, "pads") : attr_ints(node, "pads");
-    std::vector<int64_t> axes(static_cast<size_t>(rank));
-    std::iota(axes.begin(), axes.end(), 0);
-    if (node.has_input(3)) axes = constant_ints(graph, node, 3, "axes");
-    if (pads.size() != 2 * axes.size()) unsupported(node, "pads does not match the axes");
-    std::vector<int64_t> begins(static_cast<size_t>(rank), 0);
-    for (size_t i = 0; i < axes.size(); ++i) {
-      const int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
-      if (axis < 0 || axis >= rank) unsupported(node, "axis out of range");
-      begins[static_cast<size_t>(axis)] = pads[i];
-    }
-    return begins;
-  }
-
-  // Where position i (relative to the input's start) reads from, for an input dim of n.
-  static int64_t source(int64_t i, int64_t n, const std::string& mode) {
-    if (i >= 0 && i < n) return i;
-    if (mode == "constant") return -1;
-    if (mode == "edge") return i < 0 ? 0 : n - 1;
-    if (mode == "wrap") return ((i % n) + n) % n;
-    if (n == 1) return 0;  // reflect: mirror without repeating the edge, period 2(n-1)
-    const int64_t period = 2 * (n - 1);
-    const int64_t m = ((i % period) + period) % period;
-    return m < n ? m : period - m;
-  }
-
   template <typename T>
   void pad(const void* data, void* out, uint64_t fill_bits) const {
     T fill;

@@ -7,17 +7,11 @@
 
 #include "runtime/cpu/cpu_kernels.h"
 #include "runtime/cpu/kernel_util.h"
+#include "runtime/copy_plans.h"
 
 namespace runtime::cpu {
 
 namespace {
-
-// Bytes per element for ops that move elements without looking at them.
-int64_t movable_element_bytes(const ir::Node& node, ir::DType dtype) {
-  const auto bytes = static_cast<int64_t>(ir::dtype_size_bytes(dtype));
-  if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) unsupported(node, "dtype " + std::string(ir::dtype_name(dtype)));
-  return bytes;
-}
 
 // Writes fixed bytes computed at prepare time (Constant, Shape, Size).
 class FixedBytesKernel : public Kernel {
@@ -114,24 +108,7 @@ class RangeKernel : public Kernel {
 // the output as [repeat0, dim0, repeat1, dim1, ...] and reads the repeats with stride 0.
 class RepeatKernel : public Kernel {
  public:
-  void prepare(const ir::Graph& graph, const ir::Node& node) override {
-    const ir::Tensor& in = input_info(graph, node, 0);
-    const std::vector<int64_t>& out_shape = output_info(graph, node, 0).shape;
-    const int64_t element_bytes = movable_element_bytes(node, in.dtype);
-    if (node.op == ir::OpKind::Expand) {
-      plan_ = plan_strided_copy(out_shape, broadcast_strides(in.shape, out_shape), 0, element_bytes);
-      return;
-    }
-    const std::vector<int64_t> in_strides = strides_of(in.shape);
-    std::vector<int64_t> view_shape, view_strides;
-    for (size_t d = 0; d < in.shape.size(); ++d) {
-      view_shape.push_back(in.shape[d] == 0 ? 0 : out_shape[d] / in.shape[d]);  // the repeat count
-      view_strides.push_back(0);
-      view_shape.push_back(in.shape[d]);
-      view_strides.push_back(in_strides[d]);
-    }
-    plan_ = plan_strided_copy(view_shape, view_strides, 0, element_bytes);
-  }
+  void prepare(const ir::Graph& graph, const ir::Node& node) override { plan_ = repeat_copy(graph, node); }
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (outputs[0]->element_count() == 0) return;
     run_strided_copy(plan_, inputs[0]->data, outputs[0]->data);
