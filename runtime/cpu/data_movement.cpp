@@ -31,19 +31,13 @@ void copy_blocks(char* dst, int64_t dst_stride, const char* src, int64_t src_str
 class GatherKernel : public Kernel {
  public:
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
-    const GatherPlan plan = gather_plan(graph, node);
-    outer_ = plan.outer;
-    axis_dim_ = plan.axis_dim;
-    inner_ = plan.inner;
-    index_count_ = plan.index_count;
-    indices_int32_ = plan.indices_int32;
-    element_bytes_ = plan.element_bytes;
+    plan_ = gather_plan(graph, node);
     node_name_ = node.name;
   }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     const std::vector<int64_t> rows = source_rows(*inputs[1]);
-    switch (element_bytes_) {
+    switch (plan_.element_bytes) {
       case 1: gather<uint8_t>(rows, inputs[0]->data, outputs[0]->data); break;
       case 2: gather<uint16_t>(rows, inputs[0]->data, outputs[0]->data); break;
       case 4: gather<uint32_t>(rows, inputs[0]->data, outputs[0]->data); break;
@@ -55,13 +49,13 @@ class GatherKernel : public Kernel {
   // Indices made non-negative and checked here, outside the parallel loop (a throw inside an
   // OpenMP region would terminate the process).
   std::vector<int64_t> source_rows(const Tensor& indices) const {
-    std::vector<int64_t> rows(static_cast<size_t>(index_count_));
-    for (int64_t j = 0; j < index_count_; ++j) {
-      int64_t index = indices_int32_ ? indices.as<const int32_t>()[j] : indices.as<const int64_t>()[j];
-      if (index < -axis_dim_ || index >= axis_dim_)
+    std::vector<int64_t> rows(static_cast<size_t>(plan_.index_count));
+    for (int64_t j = 0; j < plan_.index_count; ++j) {
+      int64_t index = plan_.indices_int32 ? indices.as<const int32_t>()[j] : indices.as<const int64_t>()[j];
+      if (index < -plan_.axis_dim || index >= plan_.axis_dim)
         throw ir::Error(ir::ErrorKind::shape, "node '" + node_name_ + "' (Gather): index " + std::to_string(index) +
-                                                  " is out of range for a dimension of " + std::to_string(axis_dim_));
-      rows[static_cast<size_t>(j)] = index < 0 ? index + axis_dim_ : index;
+                                                  " is out of range for a dimension of " + std::to_string(plan_.axis_dim));
+      rows[static_cast<size_t>(j)] = index < 0 ? index + plan_.axis_dim : index;
     }
     return rows;
   }
@@ -70,18 +64,17 @@ class GatherKernel : public Kernel {
   void gather(const std::vector<int64_t>& rows, const void* data, void* out) const {
     const T* in = static_cast<const T*>(data);
     T* dst = static_cast<T*>(out);
-    const int64_t jobs = outer_ * index_count_;
-#pragma omp parallel for if (jobs * inner_ > parallel_threshold)
+    const int64_t jobs = plan_.outer * plan_.index_count;
+#pragma omp parallel for if (jobs * plan_.inner > parallel_threshold)
     for (int64_t job = 0; job < jobs; ++job) {
-      const int64_t o = job / index_count_, j = job % index_count_;
-      const T* src = in + (o * axis_dim_ + rows[static_cast<size_t>(j)]) * inner_;
-      T* to = dst + job * inner_;
-      for (int64_t k = 0; k < inner_; ++k) to[k] = src[k];
+      const int64_t o = job / plan_.index_count, j = job % plan_.index_count;
+      const T* src = in + (o * plan_.axis_dim + rows[static_cast<size_t>(j)]) * plan_.inner;
+      T* to = dst + job * plan_.inner;
+      for (int64_t k = 0; k < plan_.inner; ++k) to[k] = src[k];
     }
   }
 
-  int64_t outer_ = 1, axis_dim_ = 1, inner_ = 1, index_count_ = 0, element_bytes_ = 0;
-  bool indices_int32_ = false;
+  GatherPlan plan_;
   std::string node_name_;
 };
 
@@ -164,22 +157,16 @@ class PadKernel : public Kernel {
   LayoutRule layout_rule(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return LayoutRule::uniform; }
 
   void prepare(const ir::Graph& graph, const ir::Node& node) override {
-    const PadPlan plan = pad_plan(graph, node, output_layout(0));
-    in_shape_ = plan.in_shape;
-    out_shape_ = plan.out_shape;
-    in_strides_ = plan.in_strides;
-    source_index_ = plan.source_index;
-    element_bytes_ = plan.element_bytes;
-    attr_fill_ = plan.attr_fill;
+    plan_ = pad_plan(graph, node, output_layout(0));
   }
 
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
     if (outputs[0]->element_count() == 0) return;
     uint64_t fill = 0;  // the fill value's bytes (zero unless given)
-    if (!attr_fill_.empty()) std::memcpy(&fill, attr_fill_.data(), attr_fill_.size());
+    if (!plan_.attr_fill.empty()) std::memcpy(&fill, plan_.attr_fill.data(), plan_.attr_fill.size());
     if (inputs.size() > 2 && inputs[2] != nullptr && inputs[2]->element_count() > 0)
-      std::memcpy(&fill, inputs[2]->data, static_cast<size_t>(element_bytes_));
-    switch (element_bytes_) {
+      std::memcpy(&fill, inputs[2]->data, static_cast<size_t>(plan_.element_bytes));
+    switch (plan_.element_bytes) {
       case 1: pad<uint8_t>(inputs[0]->data, outputs[0]->data, fill); break;
       case 2: pad<uint16_t>(inputs[0]->data, outputs[0]->data, fill); break;
       case 4: pad<uint32_t>(inputs[0]->data, outputs[0]->data, fill); break;
@@ -194,10 +181,10 @@ class PadKernel : public Kernel {
     std::memcpy(&fill, &fill_bits, sizeof(T));
     const T* in = static_cast<const T*>(data);
     T* dst = static_cast<T*>(out);
-    const size_t last = out_shape_.size() - 1;
-    const int64_t inner = out_shape_[last];
-    const int64_t rows = product(out_shape_, 0, last);
-    const std::vector<int64_t>& inner_map = source_index_[last];
+    const size_t last = plan_.out_shape.size() - 1;
+    const int64_t inner = plan_.out_shape[last];
+    const int64_t rows = product(plan_.out_shape, 0, last);
+    const std::vector<int64_t>& inner_map = plan_.source_index[last];
 #pragma omp parallel for if (rows * inner > parallel_threshold)
     for (int64_t row = 0; row < rows; ++row) {
       T* to = dst + row * inner;
@@ -205,10 +192,10 @@ class PadKernel : public Kernel {
       bool filled = false;
       int64_t rest = row;
       for (size_t d = last; d-- > 0;) {
-        const int64_t s = source_index_[d][static_cast<size_t>(rest % out_shape_[d])];
-        rest /= out_shape_[d];
+        const int64_t s = plan_.source_index[d][static_cast<size_t>(rest % plan_.out_shape[d])];
+        rest /= plan_.out_shape[d];
         if (s < 0) filled = true;
-        offset += s * in_strides_[d];
+        offset += s * plan_.in_strides[d];
       }
       if (filled) {
         for (int64_t k = 0; k < inner; ++k) to[k] = fill;
@@ -222,10 +209,7 @@ class PadKernel : public Kernel {
     }
   }
 
-  std::vector<int64_t> in_shape_, out_shape_, in_strides_;
-  std::vector<std::vector<int64_t>> source_index_;
-  int64_t element_bytes_ = 0;
-  std::string attr_fill_;
+  PadPlan plan_;
 };
 
 }  // namespace
