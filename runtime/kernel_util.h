@@ -3,6 +3,7 @@
 // and the plan of a strided copy (the index math is the device's; the plan is shared, so a
 // GPU kernel reads exactly the elements its CPU twin reads).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,16 @@ inline std::vector<int64_t> attr_ints(const ir::Node& node, const std::string& n
 // Resolved shape/dtype of a node's input or output (from the graph, at prepare time).
 inline const ir::Tensor& input_info(const ir::Graph& graph, const ir::Node& node, size_t i) { return graph.tensor(node.inputs.at(i)); }
 inline const ir::Tensor& output_info(const ir::Graph& graph, const ir::Node& node, size_t i) { return graph.tensor(node.outputs.at(i)); }
+
+// A bound of Clip: an input (opset >= 11; omitted means unbounded) or an attribute (older
+// opsets). Empty when it is computed at run time or not float32.
+inline std::optional<float> clip_bound(const ir::Graph& graph, const ir::Node& node, size_t input, const char* attribute, float fallback) {
+  if (graph.opset < 11) return attr_float(node, attribute, fallback);
+  if (!node.has_input(input)) return fallback;
+  const ir::Tensor& t = graph.tensor(node.inputs[input]);
+  if (!t.value || t.dtype != ir::DType::float32 || t.value->element_count() != 1) return std::nullopt;
+  return static_cast<float>(t.value->to_doubles()[0]);
+}
 
 // Row-major strides (in elements).
 inline std::vector<int64_t> strides_of(const std::vector<int64_t>& shape) {

@@ -9,22 +9,13 @@
 #include "runtime/cpu/cpu_kernels.h"
 #include "runtime/cpu/dnnl_step.h"
 #include "runtime/cpu/eltwise_spec.h"
+#include "runtime/window_geometry.h"
 
 namespace runtime::cpu {
 
 namespace {
 
 using dnnl::memory;
-
-// Python's floor division: ConvTranspose's SAME padding may split a negative total.
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0); }
-
-std::vector<int64_t> ints_or(const ir::Node& node, const std::string& name, size_t count, int64_t fallback) {
-  auto values = attr_ints(node, name);
-  if (values.empty()) return std::vector<int64_t>(count, fallback);
-  if (values.size() != count) unsupported(node, "attribute '" + name + "' has " + std::to_string(values.size()) + " entries");
-  return values;
-}
 
 class ConvKernel final : public Kernel {
  public:
@@ -66,42 +57,15 @@ class ConvKernel final : public Kernel {
     if (empty_) return;
     if (element_count(x) == 0 || element_count(w) == 0) unsupported(node, "empty input or weights with a non-empty output");
 
-    const int64_t group = attr_int(node, "group", 1);
-    const auto strides = ints_or(node, "strides", n, 1);
-    const auto dilations = ints_or(node, "dilations", n, 1);
-    const std::string auto_pad = attr_string(node, "auto_pad", "NOTSET");
-    const bool same = auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER";
-    const bool has_pads = find_attr(node, "pads") != nullptr;
-    const auto pads = ints_or(node, "pads", 2 * n, 0);
-    const auto output_padding = ints_or(node, "output_padding", n, 0);
-    const std::vector<int64_t> kernel(w.begin() + 2, w.end());
-
-    std::vector<int64_t> pad_l(n), pad_r(n), dilation_minus_1(n);
-    for (size_t i = 0; i < n; ++i) {
-      const int64_t window = (kernel[i] - 1) * dilations[i] + 1;
-      const int64_t in = x[i + 2], out = out_shape_[i + 2];
-      dilation_minus_1[i] = dilations[i] - 1;
-      if (!transpose_) {
-        if (same) {
-          const int64_t total = std::max<int64_t>(0, (out - 1) * strides[i] + window - in);
-          pad_l[i] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
-          pad_r[i] = total - pad_l[i];
-        } else if (auto_pad != "VALID") {
-          pad_l[i] = pads[i];
-          pad_r[i] = pads[i + n];
-        }
-      } else {
-        // As ONNX's reference: SAME splits the padding that yields the output size; otherwise
-        // the begin pad is given and the output size (output_padding, output_shape) fixes the end.
-        if (same && !has_pads) {
-          const int64_t total = strides[i] * (in - 1) + output_padding[i] + window - out;
-          pad_l[i] = auto_pad == "SAME_UPPER" ? floor_div(total, 2) : total - floor_div(total, 2);
-        } else if (auto_pad != "VALID") {
-          pad_l[i] = pads[i];
-        }
-        pad_r[i] = (in - 1) * strides[i] + window - pad_l[i] - out;
-      }
-    }
+    ConvGeometry geometry = conv_geometry(node, x, w, out_shape_, transpose_);
+    const int64_t group = geometry.group;
+    const std::vector<int64_t>& strides = geometry.strides;
+    const std::vector<int64_t>& dilations = geometry.dilations;
+    const std::vector<int64_t>& kernel = geometry.kernel;
+    std::vector<int64_t>& pad_l = geometry.pad_l;
+    std::vector<int64_t>& pad_r = geometry.pad_r;
+    std::vector<int64_t> dilation_minus_1(n);
+    for (size_t i = 0; i < n; ++i) dilation_minus_1[i] = dilations[i] - 1;
 
     // oneDNN's logical weight dims for the ONNX layout, with that layout's strides.
     const int64_t kernel_elements = element_count(kernel);

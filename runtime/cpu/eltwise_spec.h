@@ -14,16 +14,6 @@ struct EltwiseSpec {
   float alpha = 0.0f, beta = 0.0f;
 };
 
-// A bound of Clip: an input (opset >= 11; omitted means unbounded) or an attribute (older
-// opsets). Empty when it is computed at run time or not float32.
-inline std::optional<float> clip_bound(const ir::Graph& graph, const ir::Node& node, size_t input, const char* attribute, float fallback) {
-  if (graph.opset < 11) return attr_float(node, attribute, fallback);
-  if (!node.has_input(input)) return fallback;
-  const ir::Tensor& t = graph.tensor(node.inputs[input]);
-  if (!t.value || t.dtype != ir::DType::float32 || t.value->element_count() != 1) return std::nullopt;
-  return static_cast<float>(t.value->to_doubles()[0]);
-}
-
 // The oneDNN eltwise equivalent of a float32 node, if any. `graph` gives Clip's constant bounds.
 inline std::optional<EltwiseSpec> eltwise_spec(const ir::Graph& graph, const ir::Node& node) {
   using A = dnnl::algorithm;

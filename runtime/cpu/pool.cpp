@@ -7,6 +7,7 @@
 
 #include "runtime/cpu/cpu_kernels.h"
 #include "runtime/cpu/dnnl_step.h"
+#include "runtime/window_geometry.h"
 
 namespace runtime::cpu {
 
@@ -18,54 +19,6 @@ using dnnl::memory;
 void require_float32_data(const ir::Graph& graph, const ir::Node& node) {
   if (input_info(graph, node, 0).dtype != ir::DType::float32 || output_info(graph, node, 0).dtype != ir::DType::float32)
     unsupported(node, "only float32 is implemented on the CPU (input is " + std::string(ir::dtype_name(input_info(graph, node, 0).dtype)) + ")");
-}
-
-std::vector<int64_t> ints_or(const ir::Node& node, const std::string& name, size_t count, int64_t fallback) {
-  auto values = attr_ints(node, name);
-  if (values.empty()) return std::vector<int64_t>(count, fallback);
-  if (values.size() != count) unsupported(node, "attribute '" + name + "' has " + std::to_string(values.size()) + " entries");
-  return values;
-}
-
-// Windows, strides and padding of a pooling node, as oneDNN sees them.
-struct PoolGeometry {
-  std::vector<int64_t> kernel, strides, dilations, pads, pad_l, pad_r, dilation_minus_1;
-  std::string auto_pad;
-  bool count_include_pad = false;
-  bool overhang = false;  // a ceil_mode window runs past the given end padding
-};
-
-PoolGeometry pool_geometry(const ir::Node& node, const std::vector<int64_t>& x, const std::vector<int64_t>& y) {
-  const size_t n = x.size() - 2;
-  PoolGeometry g;
-  g.kernel = attr_ints(node, "kernel_shape");
-  if (g.kernel.size() != n) unsupported(node, "kernel_shape has " + std::to_string(g.kernel.size()) + " entries");
-  g.strides = ints_or(node, "strides", n, 1);
-  g.dilations = ints_or(node, "dilations", n, 1);
-  g.pads = ints_or(node, "pads", 2 * n, 0);
-  g.auto_pad = attr_string(node, "auto_pad", "NOTSET");
-  g.pad_l.assign(n, 0);
-  g.pad_r.assign(n, 0);
-  g.dilation_minus_1.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    const int64_t window = (g.kernel[i] - 1) * g.dilations[i] + 1;
-    const int64_t in = x[i + 2], out = y[i + 2];
-    g.dilation_minus_1[i] = g.dilations[i] - 1;
-    if (g.auto_pad == "SAME_UPPER" || g.auto_pad == "SAME_LOWER") {
-      const int64_t total = std::max<int64_t>(0, (out - 1) * g.strides[i] + window - in);
-      g.pad_l[i] = g.auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
-      g.pad_r[i] = total - g.pad_l[i];
-    } else if (g.auto_pad != "VALID") {
-      g.pad_l[i] = g.pads[i];
-      // ceil_mode's last window may run past the end padding: oneDNN sees more end padding,
-      // which neither max nor exclude-padding average counts.
-      g.pad_r[i] = std::max(g.pads[i + n], (out - 1) * g.strides[i] + window - in - g.pad_l[i]);
-    }
-  }
-  g.count_include_pad = attr_int(node, "count_include_pad", 0) != 0;
-  // oneDNN would count the ceil_mode overhang as padding; ONNX counts only the given pads.
-  for (size_t i = 0; i < n; ++i) g.overhang = g.overhang || (g.auto_pad == "NOTSET" && g.pad_r[i] != g.pads[i + n]);
-  return g;
 }
 
 class PoolKernel final : public Kernel {
@@ -101,12 +54,12 @@ class PoolKernel final : public Kernel {
     const auto& kernel = geo.kernel;
     const auto& strides = geo.strides;
     const auto& dilations = geo.dilations;
-    const auto& pads = geo.pads;
     const auto& pad_l = geo.pad_l;
     const auto& pad_r = geo.pad_r;
-    const std::string& auto_pad = geo.auto_pad;
     const bool count_include_pad = geo.count_include_pad;
     const bool overhang = geo.overhang;
+    std::vector<int64_t> dilation_minus_1(n);
+    for (size_t i = 0; i < n; ++i) dilation_minus_1[i] = dilations[i] - 1;
     if (with_indices_ || (!max_ && count_include_pad && overhang)) {
       loops_ = true;
       for (size_t i = 0; i < n; ++i) {
@@ -117,7 +70,7 @@ class PoolKernel final : public Kernel {
         dilation_[i] = dilations[i];
         pad_begin_[i] = pad_l[i];
         // ceil_mode's overhang counts for nothing: the counted region ends at the given end pad.
-        counted_end_[i] = x[i + 2] + (auto_pad == "NOTSET" ? pads[i + n] : pad_r[i]);
+        counted_end_[i] = x[i + 2] + geo.counted_pad_r[i];
       }
       planes_ = x[0] * x[1];
       count_include_pad_ = count_include_pad;
@@ -131,7 +84,7 @@ class PoolKernel final : public Kernel {
     with_dnnl_errors(node, [&] {
       using Pool = dnnl::pooling_v2_forward;
       const Pool::desc desc(dnnl::prop_kind::forward_inference, algorithm, src_md, dst_md, to_dims(strides), to_dims(kernel),
-                            to_dims(geo.dilation_minus_1), to_dims(pad_l), to_dims(pad_r));
+                            to_dims(dilation_minus_1), to_dims(pad_l), to_dims(pad_r));
       const Pool::primitive_desc pd(desc, user_scratchpad_attr(), engine);
       step_.create(pd, engine);
       step_.bind(DNNL_ARG_SRC, src_md, engine);
