@@ -9,6 +9,7 @@
 #include "runtime/cpu/cpu_kernels.h"
 #include "runtime/cpu/dnnl_step.h"
 #include "runtime/cpu/eltwise_spec.h"
+#include "runtime/batch_norm_fold.h"
 #include "runtime/window_geometry.h"
 
 namespace runtime::cpu {
@@ -221,24 +222,10 @@ class ConvKernel final : public Kernel {
  private:
   // y = (x - mean) / sqrt(var + eps) * gamma + beta as a per-channel scale and shift.
   bool fold_batch_norm(const ir::Graph& graph, const ir::Node& bn) {
-    if (attr_int(bn, "training_mode", 0) != 0 || bn.inputs.size() < 5) return false;
-    std::vector<std::vector<double>> params;
-    for (size_t i = 1; i < 5; ++i) {
-      const ir::Tensor& t = input_info(graph, bn, i);
-      if (!t.value || t.dtype != ir::DType::float32) return false;
-      params.push_back(t.value->to_doubles());
-    }
-    const double epsilon = attr_float(bn, "epsilon", 1e-5f);
-    const size_t channels = params[0].size();
-    for (const auto& p : params)
-      if (p.size() != channels) return false;
-    bn_scale_.resize(channels);
-    bn_shift_.resize(channels);
-    for (size_t c = 0; c < channels; ++c) {
-      const double scale = params[0][c] / std::sqrt(params[3][c] + epsilon);
-      bn_scale_[c] = static_cast<float>(scale);
-      bn_shift_[c] = static_cast<float>(params[1][c] - params[2][c] * scale);
-    }
+    auto affine = batch_norm_affine(graph, bn);
+    if (!affine) return false;
+    bn_scale_ = std::move(affine->scale);
+    bn_shift_ = std::move(affine->shift);
     return true;
   }
 

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "runtime/cpu/cpu_kernels.h"
+#include "runtime/axes.h"
 #include "runtime/cpu/kernel_util.h"
 
 namespace runtime::cpu {
@@ -198,21 +199,7 @@ class ReduceKernel final : public Kernel {
     const bool minmax = op_ == ReduceOp::max || op_ == ReduceOp::min;
     if (!numeric && !(minmax && dtype_ == ir::DType::boolean))
       unsupported(node, "dtype " + std::string(ir::dtype_name(dtype_)) + " is not supported by this reduction on the CPU");
-    std::vector<int64_t> axes;
-    if (node.has_input(1)) {
-      const ir::Tensor& a = input_info(graph, node, 1);
-      if (!a.value) unsupported(node, "axes must be a constant");
-      axes = a.value->to_int64s();
-    } else {
-      axes = attr_ints(node, "axes");
-    }
-    const auto rank = static_cast<int64_t>(x.shape.size());
-    const bool noop = axes.empty() && attr_int(node, "noop_with_empty_axes", 0) != 0;
-    std::vector<bool> reduce_dim(x.shape.size(), axes.empty() && !noop);
-    for (int64_t a : axes) {
-      if (a < -rank || a >= rank) unsupported(node, "axis " + std::to_string(a) + " is out of range");
-      reduce_dim[static_cast<size_t>(a < 0 ? a + rank : a)] = true;
-    }
+    const std::vector<bool> reduce_dim = reduced_dims(graph, node, x.shape.size());
     geometry_ = make_geometry(x.shape, reduce_dim);
     out_count_ = element_count(output_info(graph, node, 0).shape);
   }

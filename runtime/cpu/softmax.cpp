@@ -2,6 +2,7 @@
 // axis; older opsets coerce the input to 2-D at `axis` and normalise each row.
 #include "runtime/cpu/cpu_kernels.h"
 #include "runtime/cpu/dnnl_step.h"
+#include "runtime/axes.h"
 
 namespace runtime::cpu {
 
@@ -19,9 +20,7 @@ class SoftmaxKernel final : public Kernel {
     if (x.empty()) x = {1};  // a scalar is its own (one-element) row
     const auto rank = static_cast<int64_t>(x.size());
     const bool per_axis = graph.opset >= 13;
-    int64_t axis = attr_int(node, "axis", per_axis ? -1 : 1);
-    if (axis < 0) axis += rank;
-    if (axis < 0 || axis >= rank) unsupported(node, "axis out of range");
+    const int64_t axis = softmax_axis(graph, node, rank);
     empty_ = element_count(x) == 0;
     if (empty_) return;
     std::vector<int64_t> view = x;

@@ -1,7 +1,8 @@
-// Host code only (C++20, the CUDA runtime API), no kernels: those live in .cu files.
+// Host code only (C++20, the CUDA runtime API); kernels live in .cu files.
 // The CUDA device: one compute stream and one copy stream per direction, memory from the
-// caching allocator over cudaMalloc. Kernels come op by op (issue 4); until an op has one,
-// supports() says no and create_kernel() refuses it by name, so a plan never places it here.
+// caching allocator over cudaMalloc, kernels from the CUDA kernel registry (cuda_kernels.h).
+// An op (or dtype) without a kernel is one supports() declines and create_kernel() refuses by
+// name, so a plan places it on another device.
 #include <cuda_runtime_api.h>
 
 #include <cstdio>
@@ -9,6 +10,8 @@
 
 #include "ir/error.h"
 #include "runtime/cuda/caching_allocator.h"
+#include "runtime/cuda/cuda_context.h"
+#include "runtime/cuda/cuda_kernels.h"
 #include "runtime/cuda/cuda_device.h"
 
 namespace runtime::cuda {
@@ -63,22 +66,38 @@ class CudaDevice final : public Device {
     for (cudaStream_t* stream : {&compute_, &to_device_, &to_host_})
       check(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), index, "cudaStreamCreateWithFlags");
     allocator_ = std::make_shared<CachingAllocator>(std::make_unique<CudaBackend>(index));
+    context_ = std::make_unique<CudaContext>(index, compute_, allocator_);
   }
 
   ~CudaDevice() override {
     cudaSetDevice(index_);
     cudaDeviceSynchronize();
+    context_.reset();  // its handles are bound to the compute stream
     for (cudaStream_t stream : {compute_, to_device_, to_host_}) cudaStreamDestroy(stream);
   }
 
   DeviceKind kind() const override { return DeviceKind::cuda; }
   const std::string& name() const override { return name_; }
   std::string description() const override { return description_; }
-  bool supports(const ir::Graph& /*graph*/, const ir::Node& /*node*/) const override { return false; }
-
-  std::unique_ptr<Kernel> create_kernel(const ir::Graph& /*graph*/, const ir::Node& node) override {
-    throw ir::Error(ir::ErrorKind::unsupported, "node '" + node.name + "' (" + node.op_type + "): no CUDA kernel for this op yet");
+  bool supports(const ir::Graph& graph, const ir::Node& node) const override {
+    const CudaKernelEntry* entry = registry_.find(node.op);
+    if (entry == nullptr) return false;
+    try {
+      return entry->accepts(graph, node);
+    } catch (const std::exception&) {  // a malformed node (a missing input): not ours to report here
+      return false;
+    }
   }
+
+  std::unique_ptr<Kernel> create_kernel(const ir::Graph& graph, const ir::Node& node) override {
+    const CudaKernelEntry* entry = registry_.find(node.op);
+    if (entry == nullptr) throw ir::Error(ir::ErrorKind::unsupported, "node '" + node.name + "' (" + node.op_type + "): no CUDA kernel for this op");
+    if (!supports(graph, node))
+      throw ir::Error(ir::ErrorKind::unsupported, "node '" + node.name + "' (" + node.op_type + "): the CUDA kernel does not handle its dtypes or attributes");
+    return entry->make(*context_);
+  }
+
+  int64_t workspace_bytes() const override { return static_cast<int64_t>(context_->workspace_bytes()); }
 
   Tensor allocate(ir::DType dtype, const std::vector<int64_t>& shape, Layout layout) override {
     Tensor t;
@@ -121,6 +140,8 @@ class CudaDevice final : public Device {
   std::string name_, description_;
   cudaStream_t compute_ = nullptr, to_device_ = nullptr, to_host_ = nullptr;
   std::shared_ptr<CachingAllocator> allocator_;
+  std::unique_ptr<CudaContext> context_;
+  CudaKernelRegistry registry_ = make_cuda_kernel_registry();
 };
 
 }  // namespace
