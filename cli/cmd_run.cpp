@@ -39,6 +39,7 @@ struct RunOptions {
   uint32_t seed = 0;
   bool no_fuse = false;
   bool no_channels_last = false;
+  int fallback_threads = 1;
   bool quiet = false;
 };
 
@@ -119,13 +120,28 @@ int run_model(const RunOptions& options) {
   }
   ir::compute_costs(graph);
 
-  auto devices = runtime::create_devices(specs);
+  // A GPU runs what it has kernels for; the rest falls back to a CPU device, as ONNX Runtime's
+  // CUDA provider does, and the run says which nodes did.
+  std::vector<runtime::DeviceSpec> all_specs = specs;
+  if (specs[0].kind == runtime::DeviceKind::cuda) all_specs.push_back(runtime::DeviceSpec{runtime::DeviceKind::cpu, options.fallback_threads, 0, "cpu"});
+  auto devices = runtime::create_devices(all_specs);
   runtime::Device& device = *devices.front();
+  std::vector<int> placement(graph.nodes.size(), 0);
+  std::vector<std::string> fallback_nodes;
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    if (devices.size() == 1 || ir::is_constant_node(graph, graph.nodes[n]) || device.supports(graph, graph.nodes[n])) continue;
+    placement[n] = 1;
+    fallback_nodes.push_back(graph.nodes[n].name);
+  }
+  const bool single = fallback_nodes.empty();
+  std::vector<runtime::Device*> used = {&device};
+  if (!single) used.push_back(devices[1].get());
   // Weights the kernels copy into their own layouts are dropped as soon as they are copied.
-  runtime::Executor executor(graph, device,
-                             {.fuse = !options.no_fuse,
-                              .channels_last = !options.no_channels_last,
-                              .weight_copied = [&graph](ir::TensorId t) { graph.tensors[static_cast<size_t>(t)].value.reset(); }});
+  const runtime::ExecutorOptions executor_options{.fuse = !options.no_fuse,
+                                                  .channels_last = !options.no_channels_last,
+                                                  .weight_copied = [&graph](ir::TensorId t) { graph.tensors[static_cast<size_t>(t)].value.reset(); }};
+  runtime::Executor executor = single ? runtime::Executor(graph, device, executor_options)
+                                      : runtime::Executor(graph, used, placement, executor_options);
 
   std::vector<runtime::Tensor> inputs;
   std::mt19937 rng(options.seed);
@@ -144,6 +160,10 @@ int run_model(const RunOptions& options) {
     } else {
       fill_random(t, rng);
     }
+    if (!single) {  // several devices: the executor copies host inputs to the devices that read them
+      inputs.push_back(std::move(t));
+      continue;
+    }
     // The device's own memory (counted in its peak), whatever kind of memory that is.
     runtime::Tensor on_device = device.allocate(info.dtype, info.shape);
     device.copy_from_host(t.data, on_device);
@@ -153,12 +173,9 @@ int run_model(const RunOptions& options) {
   std::vector<runtime::Tensor> outputs;
   std::vector<double> latencies_ms;
   std::vector<double> node_total_us(graph.nodes.size(), 0.0), node_time_us;
-  // The loop runs on the device's own worker (Executor::run then runs inline): the latency is
-  // the model's, as onnxruntime's session.run on its caller, without a hand-off between threads
-  // per run (tens of microseconds when the device's threads take every core).
-  device.execute([&] {
+  auto timed_runs = [&] {
     for (int i = 0; i < options.warmup; ++i) outputs = executor.run(inputs);
-    device.reset_peak_memory();
+    for (auto& d : devices) d->reset_peak_memory();
     for (int i = 0; i < options.iterations; ++i) {
       outputs.clear();
       const auto start = std::chrono::steady_clock::now();
@@ -166,18 +183,26 @@ int run_model(const RunOptions& options) {
       latencies_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
       for (size_t n = 0; n < node_total_us.size(); ++n) node_total_us[n] += node_time_us[n];
     }
-  });
+  };
+  // One device: the loop runs on the device's own worker (Executor::run then runs inline): the
+  // latency is the model's, as onnxruntime's session.run on its caller, without a hand-off
+  // between threads per run (tens of microseconds when the device's threads take every core).
+  // Several: each node goes to its device's worker.
+  if (single) device.execute(timed_runs);
+  else timed_runs();
   const runtime::LatencySummary latency = runtime::summarize(latencies_ms);
   const runtime::MemoryStats memory = device.memory();
 
+  const std::vector<int> output_devices = executor.output_devices();
   if (!options.save_outputs_dir.empty()) {
     std::filesystem::create_directories(options.save_outputs_dir);
     for (size_t i = 0; i < outputs.size(); ++i) {
       const ir::Tensor& info = graph.tensor(graph.outputs[i]);
       runtime::Tensor out = outputs[i];
-      if (!device.host_accessible() && !info.value) {  // a constant output is host memory already
+      const int holder = output_devices[i];
+      if (holder >= 0 && !used[static_cast<size_t>(holder)]->host_accessible()) {
         out = host_tensor(outputs[i].dtype, outputs[i].shape);
-        device.copy_to_host(outputs[i], out.data);
+        used[static_cast<size_t>(holder)]->copy_to_host(outputs[i], out.data);
       }
       onnx_loader::write_tensor_file((std::filesystem::path(options.save_outputs_dir) / ("output_" + std::to_string(i) + ".pb")).string(), info.name,
                                      out.dtype, out.shape, out.data, static_cast<size_t>(out.size_bytes()));
@@ -191,6 +216,10 @@ int run_model(const RunOptions& options) {
     for (ir::TensorId t : graph.inputs) bound[graph.tensor(t).name] = graph.tensor(t).shape;
     doc["input_shapes"] = bound;
     doc["device"] = {{"name", device.name()}, {"description", device.description()}};
+    if (devices.size() > 1)
+      doc["fallback"] = {{"device", {{"name", devices[1]->name()}, {"description", devices[1]->description()}}},
+                         {"nodes", fallback_nodes},
+                         {"peak_memory_bytes", devices[1]->memory().peak_bytes}};
     nlohmann::json libraries = nlohmann::json::object();
     for (const auto& [library, version] : runtime::library_versions()) libraries[library] = version;
     doc["libraries"] = libraries;
@@ -218,6 +247,10 @@ int run_model(const RunOptions& options) {
     fmt::print("model    {}\n", model.path);
     for (ir::TensorId t : graph.inputs) fmt::print("input    {} {} {}\n", graph.tensor(t).name, ir::dtype_name(graph.tensor(t).dtype), shape_text(graph.tensor(t).shape));
     fmt::print("device   {}\n", device.description());
+    if (!fallback_nodes.empty())
+      fmt::print("fallback {} node(s) without a kernel on {} ran on {}: {}{}\n", fallback_nodes.size(), device.name(), devices[1]->description(),
+                 fmt::join(fallback_nodes.begin(), fallback_nodes.begin() + std::min<size_t>(fallback_nodes.size(), 5), ", "),
+                 fallback_nodes.size() > 5 ? ", ..." : "");
     fmt::print("inputs   {}\n", options.inputs_dir.empty() ? fmt::format("random (seed {})", options.seed) : options.inputs_dir);
     fmt::print("latency  mean {:.3f} ms  p50 {:.3f}  p90 {:.3f}  p99 {:.3f}  (min {:.3f}, {} iterations after {} warm-up)\n", latency.mean, latency.p50,
                latency.p90, latency.p99, latency.min, options.iterations, options.warmup);
@@ -237,7 +270,9 @@ Action add_run_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("run", "Run a model end to end on one device and measure its latency");
   command->add_option("model", options->model, "ONNX model file")->required();
   options->shape.add_to(*command);
-  command->add_option("--device", options->device, "Device: cpu or cpu:threads=N (default cpu, 1 thread)");
+  command->add_option("--device", options->device,
+                      "Device: cpu, cpu:threads=N (default cpu, 1 thread), cuda or cuda:N (nodes without a CUDA kernel run on a CPU device)");
+  command->add_option("--fallback-threads", options->fallback_threads, "Threads of the CPU device that runs what the GPU cannot (default 1)");
   command->add_option("--iterations", options->iterations, "Timed runs (default 10)");
   command->add_option("--warmup", options->warmup, "Untimed runs first (default 3)");
   command->add_option("--inputs", options->inputs_dir, "Folder with input_K.pb TensorProto files (the ONNX test layout); default: random inputs");

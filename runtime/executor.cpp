@@ -242,6 +242,17 @@ int64_t Executor::kernel_bytes() const {
   return total;
 }
 
+std::vector<int> Executor::output_devices() const {
+  std::vector<int> result;
+  for (ir::TensorId t : graph_.outputs) {
+    const ir::Tensor& tensor = graph_.tensor(t);
+    if (is_constant_[static_cast<size_t>(t)]) result.push_back(host);
+    else if (tensor.producer == ir::no_node) result.push_back(devices_.size() == 1 ? 0 : host);
+    else result.push_back(placement_[static_cast<size_t>(tensor.producer)]);  // a fused chain stays on its host's device
+  }
+  return result;
+}
+
 bool Executor::needs_copy(int from, int to) const {
   const bool from_host = from == host || devices_[static_cast<size_t>(from)]->host_accessible();
   const bool to_host = devices_[static_cast<size_t>(to)]->host_accessible();

@@ -49,6 +49,9 @@ class Executor {
   // Weights no kernel reads at run time (each reader copied it while preparing, or was fused
   // into a kernel that did); see ExecutorOptions::weight_copied.
   const std::vector<ir::TensorId>& copied_weights() const { return copied_weights_; }
+  // Per graph output: the index of the device whose memory run() returns it in, or -1 for host
+  // memory (a constant, or a graph input passed through with several devices).
+  std::vector<int> output_devices() const;
   // Per tensor: the layout it is held in while the graph runs (graph outputs are plain).
   const std::vector<Layout>& layouts() const { return layouts_; }
 

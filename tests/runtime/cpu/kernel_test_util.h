@@ -49,9 +49,9 @@ struct Result {
   std::vector<double> values;
 };
 
-inline std::vector<Result> run_node(const std::string& op, const std::vector<Value>& inputs, ir::Attributes attributes = {},
-                                    int output_count = 1, const std::set<size_t>& constant_inputs = {}, int64_t opset = 21,
-                                    int threads = 1) {
+// A graph of the one node, shapes resolved; inputs in `constant_inputs` are initializers.
+inline ir::Graph node_graph(const std::string& op, const std::vector<Value>& inputs, ir::Attributes attributes = {}, int output_count = 1,
+                            const std::set<size_t>& constant_inputs = {}, int64_t opset = 21) {
   ir::GraphBuilder b("test.onnx");
   b.set_versions(8, opset);
   ir::NodeSpec n;
@@ -81,26 +81,44 @@ inline std::vector<Result> run_node(const std::string& op, const std::vector<Val
   // The node under test must run as a kernel even when its inputs are all constant.
   for (ir::Tensor& t : g.tensors)
     if (t.kind == ir::TensorKind::activation) t.value.reset();
+  return g;
+}
 
-  runtime::cpu::CpuDevice device(0, threads, {});
+// Runs the graph once on `device`: the non-constant inputs (in order) copied into its memory,
+// the outputs copied back.
+inline std::vector<Result> run_graph_on(runtime::Device& device, const ir::Graph& g, const std::vector<Value>& inputs,
+                                        const std::set<size_t>& constant_inputs = {}) {
   runtime::Executor executor(g, device);
   std::vector<runtime::Tensor> feeds;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].omitted || constant_inputs.count(i)) continue;
     runtime::Tensor t = device.allocate(inputs[i].dtype, inputs[i].shape);
     const ir::TensorData data = to_data(inputs[i]);
-    std::memcpy(t.data, data.bytes.data(), data.bytes.size());
+    device.copy_from_host(data.bytes.data(), t);
     feeds.push_back(t);
   }
   std::vector<Result> results;
-  for (const runtime::Tensor& t : executor.run(feeds)) {
+  const std::vector<int> holders = executor.output_devices();
+  const std::vector<runtime::Tensor> outputs = executor.run(feeds);
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    const runtime::Tensor& t = outputs[k];
     ir::TensorData data;
     data.dtype = t.dtype;
     data.dims = t.shape;
-    data.bytes.assign(static_cast<const char*>(t.data), static_cast<size_t>(t.size_bytes()));
+    data.bytes.resize(static_cast<size_t>(t.size_bytes()));
+    if (holders[k] < 0) std::memcpy(data.bytes.data(), t.data, data.bytes.size());
+    else device.copy_to_host(t, data.bytes.data());
     results.push_back({t.dtype, t.shape, data.to_doubles()});
   }
   return results;
+}
+
+inline std::vector<Result> run_node(const std::string& op, const std::vector<Value>& inputs, ir::Attributes attributes = {},
+                                    int output_count = 1, const std::set<size_t>& constant_inputs = {}, int64_t opset = 21,
+                                    int threads = 1) {
+  const ir::Graph g = node_graph(op, inputs, std::move(attributes), output_count, constant_inputs, opset);
+  runtime::cpu::CpuDevice device(0, threads, {});
+  return run_graph_on(device, g, inputs, constant_inputs);
 }
 
 inline void check_close(const std::vector<double>& got, const std::vector<double>& expected, double tolerance = 1e-5) {
