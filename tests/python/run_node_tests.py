@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Run ONNX's own node tests through `partplan run` on the CPU and compare the outputs.
 
-Usage: run_node_tests.py PARTPLAN_BINARY [--filter SUBSTRING] [--verbose] [--device cpu:threads=N]
+Usage: run_node_tests.py PARTPLAN_BINARY [--filter SUBSTRING] [--verbose] [--device cpu:threads=N|cuda]
+       run_node_tests.py --export DIR                   write the cases (no binary run)
+       run_node_tests.py PARTPLAN_BINARY --cases DIR [--device cuda]   run exported cases
+                                                          (numpy only: for the GPU machine)
 
 For every case of onnx.backend.test.case.node whose ops are all in partplan's op set
 (converted to opset 21 as in check_node_tests.py; integer and parameter inputs become
@@ -10,22 +13,22 @@ model and its inputs in the ONNX test layout, runs `partplan run --inputs DIR
 --save-outputs OUT --iterations 1 --warmup 0`, and compares every output with the expected
 array from ONNX's reference implementation: float outputs with rtol 1e-3 / atol 1e-4 (NaN
 must match NaN), others exactly. A case partplan refuses as unsupported (exit 6) is a skip
-with the reason it printed; every other failure is a failure. Prints per-op counts and
+with the reason it printed, as is (with --device cuda) a case whose node ran on the CPU
+fallback; every other failure is a failure. Prints per-op counts and
 `N passed, N failed, N skipped`; exits 1 on any failure.
 """
 import argparse
 import collections
+import json
 import os
 import subprocess
 import sys
 import tempfile
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_node_tests import KNOWN_OUT_OF_SCOPE, Skip, collect_cases, op_set, prepare_case  # noqa: E402
+from tensor_proto import read_tensor  # noqa: E402
 
 RTOL, ATOL = 1e-3, 1e-4
 
@@ -57,72 +60,118 @@ def compare(expected, got):
     return None
 
 
+def write_cases(folder_root, name_filter):
+    """Writes every case in scope as folder_root/NAME/{model.onnx, test_data_set_0/input_K.pb,
+    expected_K.npy}; returns the manifest: cases (name, main op) and prepare-time skips."""
+    import onnx
+    from onnx import numpy_helper
+    from check_node_tests import KNOWN_OUT_OF_SCOPE, Skip, collect_cases, op_set, prepare_case
+
+    ops = op_set()
+    manifest = {"ops": sorted(ops), "cases": [], "skipped": []}
+    for case in collect_cases():
+        if name_filter not in case.name or case.name in KNOWN_OUT_OF_SCOPE:
+            continue
+        main_op = case.model.graph.node[-1].op_type if case.model.graph.node else "?"
+        try:
+            prepared = prepare_case(case, ops, 21)
+        except Skip as why:
+            manifest["skipped"].append({"name": case.name, "op": main_op, "why": str(why)})
+            continue
+        if prepared is None:
+            continue
+        model, inputs, outputs = prepared
+        folder = os.path.join(folder_root, case.name)
+        data_dir = os.path.join(folder, "test_data_set_0")
+        os.makedirs(data_dir)
+        onnx.save(model, os.path.join(folder, "model.onnx"))
+        for k, (name, value) in enumerate(inputs.items()):
+            with open(os.path.join(data_dir, f"input_{k}.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(value, name).SerializeToString())
+        for k, expected in enumerate(outputs):
+            expected = np.asarray(expected)
+            if expected.dtype.name == "bfloat16":  # ml_dtypes' type, which plain numpy cannot load
+                expected = expected.astype(np.float32)
+            np.save(os.path.join(folder, f"expected_{k}.npy"), expected, allow_pickle=False)
+        manifest["cases"].append({"name": case.name, "op": main_op, "outputs": len(outputs)})
+    with open(os.path.join(folder_root, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+    return manifest
+
+
+def run_case(binary, device, folder, output_count):
+    """None when it passed, else ("skip" | "fail", why)."""
+    out_dir = os.path.join(folder, "out")
+    cmd = [binary, "run", os.path.join(folder, "model.onnx"), "--device", device, "--inputs", os.path.join(folder, "test_data_set_0"),
+           "--save-outputs", out_dir, "--iterations", "1", "--warmup", "0", "--quiet", "--json", os.path.join(folder, "run.json")]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if proc.returncode == 6:
+        return "skip", proc.stderr.strip().removeprefix("partplan: error: ")
+    if proc.returncode != 0:
+        return "fail", f"exit {proc.returncode}: {proc.stderr.strip()[:300]}"
+    # On a GPU, a node without a CUDA kernel runs on the CPU fallback: not a GPU result.
+    with open(os.path.join(folder, "run.json")) as f:
+        if json.load(f).get("fallback", {}).get("nodes", []):
+            return "skip", f"no {device} kernel, ran on the CPU fallback"
+    problems = []
+    for k in range(output_count):
+        expected = np.load(os.path.join(folder, f"expected_{k}.npy"), allow_pickle=False)
+        why = compare(expected, read_tensor(os.path.join(out_dir, f"output_{k}.pb")))
+        if why:
+            problems.append(f"output {k}: {why}")
+    return ("fail", "; ".join(problems)) if problems else None
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("binary")
+    parser.add_argument("binary", nargs="?")
     parser.add_argument("--filter", default="")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--export", help="write the cases to this folder and stop")
+    parser.add_argument("--cases", help="run the cases exported to this folder (needs numpy only)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
+    if args.export:
+        manifest = write_cases(args.export, args.filter)
+        print(f"{len(manifest['cases'])} cases written to {args.export}")
+        return 0
+    if not args.binary:
+        parser.error("the partplan binary is required unless --export")
 
-    cases = collect_cases()
-    ops = op_set()
-    passed, failed, skipped = [], [], []
-    per_op = collections.defaultdict(lambda: [0, 0, 0])
     with tempfile.TemporaryDirectory() as tmp:
-        for case in cases:
-            if args.filter not in case.name or case.name in KNOWN_OUT_OF_SCOPE:
+        root = args.cases or tmp
+        if args.cases:
+            with open(os.path.join(root, "manifest.json")) as f:
+                manifest = json.load(f)
+        else:
+            manifest = write_cases(root, args.filter)
+        passed, failed, skipped = [], [], []
+        per_op = collections.defaultdict(lambda: [0, 0, 0])
+        for entry in manifest["skipped"]:
+            skipped.append(f"{entry['name']}: {entry['why']}")
+            per_op[entry["op"]][2] += 1
+        for case in manifest["cases"]:
+            if args.filter not in case["name"]:
                 continue
-            main_op = case.model.graph.node[-1].op_type if case.model.graph.node else "?"
-            try:
-                prepared = prepare_case(case, ops, 21)
-            except Skip as why:
-                skipped.append(f"{case.name}: {why}")
-                per_op[main_op][2] += 1
-                continue
-            if prepared is None:
-                continue
-            model, inputs, outputs = prepared
-            folder = os.path.join(tmp, case.name)
-            data_dir = os.path.join(folder, "test_data_set_0")
-            out_dir = os.path.join(folder, "out")
-            os.makedirs(data_dir)
-            onnx.save(model, os.path.join(folder, "model.onnx"))
-            for k, (name, value) in enumerate(inputs.items()):
-                with open(os.path.join(data_dir, f"input_{k}.pb"), "wb") as f:
-                    f.write(numpy_helper.from_array(value, name).SerializeToString())
-            cmd = [args.binary, "run", os.path.join(folder, "model.onnx"), "--device", args.device, "--inputs", data_dir,
-                   "--save-outputs", out_dir, "--iterations", "1", "--warmup", "0", "--quiet"]
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-            if proc.returncode == 6:
-                skipped.append(f"{case.name}: {proc.stderr.strip().removeprefix('partplan: error: ')}")
-                per_op[main_op][2] += 1
-                continue
-            if proc.returncode != 0:
-                failed.append(f"{case.name}: exit {proc.returncode}: {proc.stderr.strip()[:300]}")
-                per_op[main_op][1] += 1
-                continue
-            problems = []
-            for k, expected in enumerate(outputs):
-                got = numpy_helper.to_array(onnx.load_tensor(os.path.join(out_dir, f"output_{k}.pb")))
-                why = compare(np.asarray(expected), got)
-                if why:
-                    problems.append(f"output {k}: {why}")
-            if problems:
-                failed.append(f"{case.name}: " + "; ".join(problems))
-                per_op[main_op][1] += 1
-            else:
-                passed.append(case.name)
-                per_op[main_op][0] += 1
+            result = run_case(args.binary, args.device, os.path.join(root, case["name"]), case["outputs"])
+            if result is None:
+                passed.append(case["name"])
+                per_op[case["op"]][0] += 1
                 if args.verbose:
-                    print(f"ok   {case.name}")
+                    print(f"ok   {case['name']}")
+            elif result[0] == "skip":
+                skipped.append(f"{case['name']}: {result[1]}")
+                per_op[case["op"]][2] += 1
+            else:
+                failed.append(f"{case['name']}: {result[1]}")
+                per_op[case["op"]][1] += 1
     for line in skipped:
         print(f"SKIP {line}")
     for line in failed:
         print(f"FAIL {line}")
     print("per op (passed/failed/skipped): " + ", ".join(f"{op} {p}/{f}/{s}" for op, (p, f, s) in sorted(per_op.items())))
-    if not args.filter:
-        uncovered = sorted(op for op in ops if per_op[op][0] == 0 and op not in COVERED_ELSEWHERE)
+    if not args.filter and args.device.startswith("cpu"):
+        uncovered = sorted(op for op in manifest["ops"] if per_op[op][0] == 0 and op not in COVERED_ELSEWHERE)
         for op in uncovered:
             failed.append(f"{op}: no node test of this op passed (add a kernel or a reason to COVERED_ELSEWHERE)")
             print(f"FAIL {op}: no passing node test")
