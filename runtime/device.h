@@ -39,8 +39,9 @@ class Device {
   virtual void reset_peak_memory() = 0;
   // Whether the host reads and writes this device's tensors directly (CPU memory).
   virtual bool host_accessible() const { return true; }
-  // Host memory <-> a tensor of this device (dst.size_bytes() / src.size_bytes() bytes);
-  // returns when the copy is done.
+  // Host memory <-> a tensor of this device (dst.size_bytes() / src.size_bytes() bytes).
+  // copy_from_host returns once `src` may be reused, and the device runs nothing that reads
+  // `dst` before the copy is done; copy_to_host returns when `dst` holds the bytes.
   virtual void copy_from_host(const void* src, Tensor& dst) { std::memcpy(dst.data, src, static_cast<size_t>(dst.size_bytes())); }
   virtual void copy_to_host(const Tensor& src, void* dst) { std::memcpy(dst, src.data, static_cast<size_t>(src.size_bytes())); }
   // Runs `work` on the device's own worker thread (whose thread count the device owns)

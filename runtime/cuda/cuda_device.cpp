@@ -6,12 +6,14 @@
 #include <cuda_runtime_api.h>
 
 #include <cstdio>
+#include <mutex>
 #include <string>
 
 #include "ir/error.h"
 #include "runtime/cuda/caching_allocator.h"
 #include "runtime/cuda/cuda_context.h"
 #include "runtime/cuda/cuda_kernels.h"
+#include "runtime/cuda/host_staging.h"
 #include "runtime/cuda/cuda_device.h"
 
 namespace runtime::cuda {
@@ -63,8 +65,16 @@ class CudaDevice final : public Device {
     std::snprintf(text, sizeof(text), "cuda:%d %s (%d SMs, %.1f GiB, sm_%d%d)", index, prop.name, prop.multiProcessorCount,
                   static_cast<double>(prop.totalGlobalMem) / (1024.0 * 1024.0 * 1024.0), prop.major, prop.minor);
     description_ = text;
+    // What the driver and the context hold before partplan allocates anything: reported apart
+    // from the model's memory, which is the allocator's.
+    check(cudaFree(nullptr), index, "creating the context");
+    size_t free_bytes = 0, total_bytes = 0;
+    check(cudaMemGetInfo(&free_bytes, &total_bytes), index, "cudaMemGetInfo");
+    std::snprintf(text, sizeof(text), "; context and other processes %.0f MiB)", static_cast<double>(total_bytes - free_bytes) / (1024.0 * 1024.0));
+    description_ = description_.substr(0, description_.size() - 1) + text;
     for (cudaStream_t* stream : {&compute_, &to_device_, &to_host_})
       check(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), index, "cudaStreamCreateWithFlags");
+    for (cudaEvent_t* event : {&compute_ready_, &copied_}) check(cudaEventCreateWithFlags(event, cudaEventDisableTiming), index, "cudaEventCreate");
     allocator_ = std::make_shared<CachingAllocator>(std::make_unique<CudaBackend>(index));
     context_ = std::make_unique<CudaContext>(index, compute_, allocator_);
   }
@@ -73,6 +83,7 @@ class CudaDevice final : public Device {
     cudaSetDevice(index_);
     cudaDeviceSynchronize();
     context_.reset();  // its handles are bound to the compute stream
+    for (cudaEvent_t event : {compute_ready_, copied_}) cudaEventDestroy(event);
     for (cudaStream_t stream : {compute_, to_device_, to_host_}) cudaStreamDestroy(stream);
   }
 
@@ -118,13 +129,28 @@ class CudaDevice final : public Device {
   void reset_peak_memory() override { allocator_->reset_peak(); }
 
   bool host_accessible() const override { return false; }
+  // Both directions order themselves after the compute stream's work (the destination block
+  // may have been released by a kernel still queued there), and the compute stream's later
+  // work after a copy to the device, so neither needs a full synchronisation.
   void copy_from_host(const void* src, Tensor& dst) override {
-    check(cudaMemcpyAsync(dst.data, src, static_cast<size_t>(dst.size_bytes()), cudaMemcpyHostToDevice, to_device_), index_, "copy to the GPU");
-    check(cudaStreamSynchronize(to_device_), index_, "copy to the GPU");
+    const auto bytes = static_cast<size_t>(dst.size_bytes());
+    if (bytes == 0) return;
+    std::lock_guard<std::mutex> lock(copy_mutex_);
+    check(cudaSetDevice(index_), index_, "cudaSetDevice");
+    check(cudaEventRecord(compute_ready_, compute_), index_, "copy to the GPU");
+    check(cudaStreamWaitEvent(to_device_, compute_ready_, 0), index_, "copy to the GPU");
+    staging_.to_device(src, dst.data, bytes, to_device_);
+    check(cudaEventRecord(copied_, to_device_), index_, "copy to the GPU");
+    check(cudaStreamWaitEvent(compute_, copied_, 0), index_, "copy to the GPU");
   }
   void copy_to_host(const Tensor& src, void* dst) override {
-    check(cudaMemcpyAsync(dst, src.data, static_cast<size_t>(src.size_bytes()), cudaMemcpyDeviceToHost, to_host_), index_, "copy from the GPU");
-    check(cudaStreamSynchronize(to_host_), index_, "copy from the GPU");
+    const auto bytes = static_cast<size_t>(src.size_bytes());
+    if (bytes == 0) return;
+    std::lock_guard<std::mutex> lock(copy_mutex_);
+    check(cudaSetDevice(index_), index_, "cudaSetDevice");
+    check(cudaEventRecord(compute_ready_, compute_), index_, "copy from the GPU");
+    check(cudaStreamWaitEvent(to_host_, compute_ready_, 0), index_, "copy from the GPU");
+    staging_.to_host(src.data, dst, bytes, to_host_);
   }
 
   // Kernels enqueue on the compute stream from the calling thread; the call returns when they
@@ -141,6 +167,9 @@ class CudaDevice final : public Device {
   cudaStream_t compute_ = nullptr, to_device_ = nullptr, to_host_ = nullptr;
   std::shared_ptr<CachingAllocator> allocator_;
   std::unique_ptr<CudaContext> context_;
+  std::mutex copy_mutex_;  // staging buffers and the two events are used by one copy at a time
+  HostStaging staging_;
+  cudaEvent_t compute_ready_ = nullptr, copied_ = nullptr;
   CudaKernelRegistry registry_ = make_cuda_kernel_registry();
 };
 

@@ -4,6 +4,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "runtime/cuda/cuda_device.h"
@@ -49,4 +50,25 @@ TEST_CASE("the device's peak bytes are what it took from the driver, and release
   const int64_t allocations = device->memory().allocations;
   auto c = device->allocate(ir::DType::float32, {mib64 / 4}, runtime::Layout::plain);
   CHECK(device->memory().allocations == allocations);  // a cached block, no cudaMalloc
+}
+
+TEST_CASE("copies through the pinned staging chunks keep every byte, whatever the size") {
+  auto device = runtime::cuda::create_cuda_device(0);
+  const int64_t chunk = 8 << 20;
+  for (int64_t bytes : {int64_t{1}, int64_t{4095}, chunk, chunk + 1, 2 * chunk + 12345}) {
+    CAPTURE(bytes);
+    std::vector<uint8_t> out(static_cast<size_t>(bytes));
+    runtime::Tensor t = device->allocate(ir::DType::uint8, {bytes}, runtime::Layout::plain);
+    {
+      // The source goes away as soon as copy_from_host returns: the copy must not read it later.
+      std::vector<uint8_t> in(static_cast<size_t>(bytes));
+      for (int64_t i = 0; i < bytes; ++i) in[static_cast<size_t>(i)] = static_cast<uint8_t>((i * 131 + 7) % 251);
+      device->copy_from_host(in.data(), t);
+      std::fill(in.begin(), in.end(), uint8_t{0});
+    }
+    device->copy_to_host(t, out.data());
+    bool same = true;
+    for (int64_t i = 0; i < bytes && same; ++i) same = out[static_cast<size_t>(i)] == static_cast<uint8_t>((i * 131 + 7) % 251);
+    CHECK(same);
+  }
 }
