@@ -34,6 +34,7 @@ void register_movement_kernels(CudaKernelRegistry& registry);     // movement_ke
 void register_reduce_kernels(CudaKernelRegistry& registry);       // reduce_kernels.cpp
 void register_matmul_kernels(CudaKernelRegistry& registry);       // matmul.cpp (cuBLAS)
 void register_conv_kernels(CudaKernelRegistry& registry);         // conv.cpp (cuDNN)
+void register_rnn_kernels(CudaKernelRegistry& registry);          // rnn_kernels.cpp (cuBLAS + rnn.cu)
 
 inline CudaKernelRegistry make_cuda_kernel_registry() {
   CudaKernelRegistry registry;
@@ -42,6 +43,7 @@ inline CudaKernelRegistry make_cuda_kernel_registry() {
   register_reduce_kernels(registry);
   register_matmul_kernels(registry);
   register_conv_kernels(registry);
+  register_rnn_kernels(registry);
   return registry;
 }
 

@@ -126,3 +126,21 @@ TEST_CASE("GPU ops: convolutions on cuDNN and products on cuBLAS") {
   check_on_gpu("Gemm", {f32({4, 6}), f32({5, 6}, 0.3), f32({5}, 0.2)}, {{"transB", test::attr_i(1)}, {"alpha", test::attr_f(0.5f)}, {"beta", test::attr_f(2.0f)}}, {1, 2}, 1e-4);
   check_on_gpu("Gemm", {f32({6, 4}), f32({6, 5}, 0.3)}, {{"transA", test::attr_i(1)}}, {1}, 1e-4);
 }
+
+TEST_CASE("GPU ops: LSTM, GRU and RNN cells step as the CPU's do") {
+  const int64_t T = 5, N = 3, I = 4, H = 6;
+  // LSTM, both directions, initial states and peepholes: Y, Y_h, Y_c.
+  check_on_gpu("LSTM",
+               {f32({T, N, I}), f32({2, 4 * H, I}, 0.3), f32({2, 4 * H, H}, 0.3), f32({2, 8 * H}, 0.1), test::none(), f32({2, N, H}, 0.5),
+                f32({2, N, H}, 0.5), f32({2, 3 * H}, 0.2)},
+               {{"hidden_size", test::attr_i(H)}, {"direction", test::attr_s("bidirectional")}}, {1, 2, 3, 7}, 1e-4, 3);
+  check_on_gpu("LSTM", {f32({T, N, I}), f32({1, 4 * H, I}, 0.3), f32({1, 4 * H, H}, 0.3)},
+               {{"hidden_size", test::attr_i(H)}, {"clip", test::attr_f(0.7f)}, {"input_forget", test::attr_i(1)}}, {1, 2}, 1e-4, 3);
+  for (int64_t lbr : {0, 1})
+    check_on_gpu("GRU", {f32({T, N, I}), f32({2, 3 * H, I}, 0.3), f32({2, 3 * H, H}, 0.3), f32({2, 6 * H}, 0.1)},
+                 {{"hidden_size", test::attr_i(H)}, {"direction", test::attr_s("bidirectional")}, {"linear_before_reset", test::attr_i(lbr)}},
+                 {1, 2, 3}, 1e-4, 2);
+  check_on_gpu("RNN", {f32({T, N, I}), f32({1, H, I}, 0.3), f32({1, H, H}, 0.3), f32({1, 2 * H}, 0.1)},
+               {{"hidden_size", test::attr_i(H)}, {"direction", test::attr_s("reverse")}, {"activations", test::attr_strings({"Relu"})}}, {1, 2, 3},
+               1e-4, 2);
+}
