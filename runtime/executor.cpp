@@ -112,11 +112,12 @@ Executor::Executor(const ir::Graph& graph, std::vector<Device*> devices, std::ve
   for (size_t i = 0; i < graph.nodes.size(); ++i) run_nodes_[i] = &graph.nodes[i];
   std::vector<bool> in_pattern(graph.nodes.size(), false);
   if (options.fuse) {
-    // A subgraph runs as one kernel only when all of it is placed on one device.
+    // A subgraph runs as one kernel only when all of it is placed on one device that has a
+    // kernel for the op it spells out (placement asked about its nodes, not that op).
     for (PatternMatch& match : find_patterns(graph)) {
       bool together = true;
       for (size_t a : match.absorbed) together = together && placement_[a] == placement_[match.host];
-      if (together) patterns_.push_back(std::move(match));
+      if (together && devices_[static_cast<size_t>(placement_[match.host])]->supports(graph, match.op)) patterns_.push_back(std::move(match));
     }
   }
   for (const PatternMatch& match : patterns_) {

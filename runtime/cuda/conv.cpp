@@ -42,8 +42,10 @@ class ConvKernel final : public CudaKernel {
     if (act_.op != Activation::none || !input_info(graph, host, 1).value) return false;
     if (next.size() == 1 && next[0]->op == ir::OpKind::BatchNormalization && !transpose_ && !bn_) {
       if (host.has_input(2) && !input_info(graph, host, 2).value) return false;
-      bn_ = batch_norm_affine(graph, *next[0]);
-      return bn_.has_value() && static_cast<int64_t>(bn_->scale.size()) == input_info(graph, host, 1).shape[0];
+      auto affine = batch_norm_affine(graph, *next[0]);
+      if (!affine || static_cast<int64_t>(affine->scale.size()) != input_info(graph, host, 1).shape[0]) return false;
+      bn_ = std::move(affine);
+      return true;
     }
     return absorb_activation(graph, next, act_);
   }

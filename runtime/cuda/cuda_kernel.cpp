@@ -6,9 +6,11 @@ namespace runtime::cuda {
 
 void CudaKernel::prepare(const ir::Graph& graph, const ir::Node& node) {
   device_constants_.assign(node.inputs.size(), Tensor{});
+  constant_inputs_.assign(node.inputs.size(), false);
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     if (!node.has_input(i)) continue;
     const ir::Tensor& t = graph.tensor(node.inputs[i]);
+    constant_inputs_[i] = t.value != nullptr;
     if (!t.value || !reads_constant_at_run(i)) continue;
     device_constants_[i] = upload(t.value->bytes.data(), t.value->dtype, t.value->dims);
   }

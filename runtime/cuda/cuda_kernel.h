@@ -20,9 +20,8 @@ class CudaKernel : public Kernel {
 
   void prepare(const ir::Graph& graph, const ir::Node& node) final;
   void run(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) final;
-  bool holds_copy_of_input(size_t input) const override {
-    return input < device_constants_.size() && device_constants_[input].data != nullptr;
-  }
+  // Every constant input: uploaded, or folded into the kernel's own state in prepare().
+  bool holds_copy_of_input(size_t input) const override { return input < constant_inputs_.size() && constant_inputs_[input]; }
   int64_t owned_bytes() const override;
 
  protected:
@@ -44,6 +43,7 @@ class CudaKernel : public Kernel {
 
  private:
   std::vector<Tensor> device_constants_;  // per input; empty where not an uploaded constant
+  std::vector<bool> constant_inputs_;     // per input: a constant when prepared
   std::vector<const Tensor*> inputs_;     // run()'s inputs with constants swapped in
 };
 

@@ -87,18 +87,30 @@ PARTPLAN_HD float apply_activation(const ActivationSpec& a, float x) {
 enum class BinaryOp : int { add, sub, mul, div, pow, equal, less, greater, logical_and };
 
 // Arithmetic on T; integer division truncates toward zero as C++ (and ONNX's reference) does.
+// Integers wrap (through uint64, as the CPU kernel: signed overflow is undefined in C++), and
+// x/0 and MIN/-1 give 0 and MIN instead of trapping.
 template <typename T>
 PARTPLAN_HD T apply_arithmetic(BinaryOp op, T a, T b) {
-  switch (op) {
-    case BinaryOp::add: return a + b;
-    case BinaryOp::sub: return a - b;
-    case BinaryOp::mul: return a * b;
-    case BinaryOp::div:
-      if constexpr (std::is_integral<T>::value) {
-        if (b == T(0)) return T(0);  // integer x/0 is undefined in ONNX: 0, not a trap
-      }
-      return a / b;
-    default: return a;
+  if constexpr (std::is_integral<T>::value) {
+    const auto ua = static_cast<uint64_t>(a), ub = static_cast<uint64_t>(b);
+    switch (op) {
+      case BinaryOp::add: return static_cast<T>(ua + ub);
+      case BinaryOp::sub: return static_cast<T>(ua - ub);
+      case BinaryOp::mul: return static_cast<T>(ua * ub);
+      case BinaryOp::div:
+        if (b == T(0)) return T(0);
+        if (std::is_signed<T>::value && b == static_cast<T>(-1)) return static_cast<T>(uint64_t{0} - ua);
+        return static_cast<T>(a / b);
+      default: return a;
+    }
+  } else {
+    switch (op) {
+      case BinaryOp::add: return a + b;
+      case BinaryOp::sub: return a - b;
+      case BinaryOp::mul: return a * b;
+      case BinaryOp::div: return a / b;
+      default: return a;
+    }
   }
 }
 PARTPLAN_HD float apply_pow(float a, float b) { return powf(a, b); }
@@ -153,14 +165,14 @@ PARTPLAN_HD float pool_output(const PoolParams& p, const float* x, int64_t o) {
         const int64_t c = at[2] * p.strides[2] - p.pads_begin[2] + k2 * p.dilations[2];
         if (c < 0 || c >= p.in_dims[2]) continue;
         const float v = x[(a * p.in_dims[1] + b) * p.in_dims[2] + c];
-        if (p.max) acc = v != v ? v : fmaxf(acc, v);  // NaN wins, as numpy's max
+        if (p.max) acc = v != v || acc != acc ? NAN : fmaxf(acc, v);  // a NaN stays, as numpy's max
         else acc += v;
         ++inside;
       }
     }
   }
   if (p.max) return acc;
-  return acc / static_cast<float>(p.count_include_pad ? padded : (inside > 0 ? inside : 1));
+  return acc / static_cast<float>(p.count_include_pad ? padded : inside);  // a window all padding: 0/0, as on the CPU
 }
 
 // Element types as ONNX numbers them (ir::DType's values), for launchers that take several.

@@ -6,6 +6,7 @@
 // activation after it is one more pass.
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <limits>
 
 #include "runtime/cuda/activation.h"
@@ -159,11 +160,16 @@ class MatMulKernel final : public CudaKernel {
       const int64_t dim = b.shape[d], target = out[out.size() - b.shape.size() + d];
       if (dim != 1 && dim != target) unsupported(node, "a bias that does not broadcast to the output");
     }
-    owned_ = {upload(b.value->bytes.data(), ir::DType::float32, b.value->dims)};
+    std::vector<float> values(static_cast<size_t>(element_count(b.shape)));
+    std::memcpy(values.data(), b.value->bytes.data(), values.size() * sizeof(float));
+    const bool gemm_c = node.op == ir::OpKind::Gemm && node.has_input(2) && bias == node.inputs[2];
+    if (gemm_c && k_ == 0)  // an empty product: Y = beta * C, with no GEMM to apply beta
+      for (float& v : values) v *= attr_float(node, "beta", 1.0f);
+    owned_ = {upload(values.data(), ir::DType::float32, b.value->dims)};
     const StridedCopy plan = plan_strided_copy(out, broadcast_strides(b.shape, out), 0, 4);
     bias_index_ = to_index(node, plan.dims, plan.in_strides, plan.in_offset);
     // Gemm scales its own C by beta; a fused Add's operand is added as it is.
-    if (!(node.op == ir::OpKind::Gemm && node.has_input(2) && bias == node.inputs[2])) beta_ = 1.0f;
+    if (!gemm_c) beta_ = 1.0f;
   }
 
   bool trans_a_ = false, trans_b_ = false;

@@ -27,8 +27,9 @@ __global__ void reduce_kernel(ReduceOp op, const float* in, float* out, StridedI
     float acc = op == ReduceOp::max ? -INFINITY : (op == ReduceOp::min ? INFINITY : 0.0f);
     for (int64_t r = lane; r < reduced_count; r += warp_size) {
       const float v = base[strided_offset(reduced, r)];
-      if (op == ReduceOp::max) acc = v != v ? v : fmaxf(acc, v);  // NaN wins, as numpy's max
-      else if (op == ReduceOp::min) acc = v != v ? v : fminf(acc, v);
+      // A NaN, once seen, stays (as numpy's and the CPU kernel's max/min): fmaxf would drop it.
+      if (op == ReduceOp::max) acc = v != v || acc != acc ? NAN : fmaxf(acc, v);
+      else if (op == ReduceOp::min) acc = v != v || acc != acc ? NAN : fminf(acc, v);
       else acc += v;
     }
     if (op == ReduceOp::max) {
@@ -40,7 +41,8 @@ __global__ void reduce_kernel(ReduceOp op, const float* in, float* out, StridedI
     } else {
       acc = warp_sum(acc);
     }
-    if (lane == 0) out[o] = op == ReduceOp::mean && reduced_count > 0 ? acc / static_cast<float>(reduced_count) : acc;
+    // An empty mean is 0/0 = NaN, as on the CPU.
+    if (lane == 0) out[o] = op == ReduceOp::mean ? acc / static_cast<float>(reduced_count) : acc;
   }
 }
 

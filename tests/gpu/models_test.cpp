@@ -64,19 +64,25 @@ TEST_CASE("GPU models: every sample model all-GPU and split across CPU and GPU m
     bindings.batch = 2;
     ir::resolve_shapes(g, bindings, model.path);
     ir::compute_costs(g);
+    // Floats in [-1, 1); integer inputs (transformer_encoder's tokens) valid indices of its
+    // 100-entry vocabulary.
     std::mt19937 rng(7);
     std::uniform_real_distribution<float> real(-1.0f, 1.0f);
+    std::uniform_int_distribution<int64_t> token(0, 99);
     std::vector<runtime::Tensor> inputs;
-    std::vector<std::vector<float>> storage;
+    std::vector<std::vector<char>> storage;
     for (ir::TensorId t : g.inputs) {
       const ir::Tensor& info = g.tensor(t);
-      REQUIRE(info.dtype == ir::DType::float32);
+      REQUIRE((info.dtype == ir::DType::float32 || info.dtype == ir::DType::int64));
       runtime::Tensor in;
       in.dtype = info.dtype;
       in.shape = info.shape;
-      storage.emplace_back(static_cast<size_t>(in.element_count()));
-      for (float& v : storage.back()) v = real(rng);
+      storage.emplace_back(static_cast<size_t>(in.size_bytes()));
       in.data = storage.back().data();
+      for (int64_t i = 0; i < in.element_count(); ++i) {
+        if (info.dtype == ir::DType::float32) in.as<float>()[i] = real(rng);
+        else in.as<int64_t>()[i] = token(rng);
+      }
       inputs.push_back(in);
     }
     runtime::cpu::CpuDevice cpu(0, 2, {});

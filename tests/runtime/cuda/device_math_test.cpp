@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "ir/graph_builder.h"
@@ -176,11 +177,29 @@ TEST_CASE("device math: pooling windows match the CPU kernels, ceil_mode and pad
   }
 }
 
+// ONNX's reference (numpy's max) keeps a NaN; oneDNN's max pooling on the CPU drops it (its
+// max instruction returns the other operand), so only the window without one is compared.
+TEST_CASE("device math: a NaN in a max-pooling window stays, as in ONNX's reference") {
+  const std::vector<double> x = {1.0, std::nan(""), 5.0, 2.0, 3.0, 4.0};
+  const ir::Attributes attributes = {{"kernel_shape", test::attr_ints({3})}, {"strides", test::attr_ints({3})}};
+  const auto expected = test::run_node("MaxPool", {test::f32({1, 1, 6}, x)}, attributes);
+  runtime::cuda::PoolParams p;
+  p.in_dims[2] = 6;
+  p.out_dims[2] = 2;
+  p.kernel[2] = 3;
+  p.strides[2] = 3;
+  const std::vector<float> plane(x.begin(), x.end());
+  CHECK(std::isnan(runtime::cuda::pool_output(p, plane.data(), 0)));
+  CHECK(runtime::cuda::pool_output(p, plane.data(), 1) == expected[0].values[1]);
+}
+
 TEST_CASE("device math: integer division truncates toward zero and x/0 gives 0; launch geometry is capped") {
   using runtime::cuda::BinaryOp;
   CHECK(runtime::cuda::apply_arithmetic<int64_t>(BinaryOp::div, -7, 2) == -3);
   CHECK(runtime::cuda::apply_arithmetic<int32_t>(BinaryOp::div, 7, 0) == 0);
   CHECK(runtime::cuda::apply_arithmetic<float>(BinaryOp::div, 1.0f, 4.0f) == 0.25f);
+  CHECK(runtime::cuda::apply_arithmetic<int32_t>(BinaryOp::div, std::numeric_limits<int32_t>::min(), -1) == std::numeric_limits<int32_t>::min());
+  CHECK(runtime::cuda::apply_arithmetic<int32_t>(BinaryOp::add, std::numeric_limits<int32_t>::max(), 1) == std::numeric_limits<int32_t>::min());
   CHECK(runtime::cuda::apply_comparison<float>(BinaryOp::less, 1.0f, 2.0f));
   CHECK(runtime::cuda::blocks_for(0) == 1);
   CHECK(runtime::cuda::blocks_for(257) == 2);
