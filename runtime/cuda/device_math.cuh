@@ -175,6 +175,45 @@ PARTPLAN_HD float pool_output(const PoolParams& p, const float* x, int64_t o) {
   return acc / static_cast<float>(p.count_include_pad ? padded : inside);  // a window all padding: 0/0, as on the CPU
 }
 
+// Orders for ArgMax and TopK, as the CPU kernels': NaN is larger than everything (and still
+// wins a "smallest" selection, as numpy's minimum), ties go to the lower index.
+PARTPLAN_HD bool nan_greater(float a, float b) { return a != a ? b == b : a > b; }
+PARTPLAN_HD bool nan_less(float a, float b) { return a != a ? b == b : a < b; }
+PARTPLAN_HD bool topk_before(float va, int64_t a, float vb, int64_t b, bool largest) {
+  if (largest ? nan_greater(va, vb) : nan_less(va, vb)) return true;
+  if (largest ? nan_greater(vb, va) : nan_less(vb, va)) return false;
+  return a < b;
+}
+
+// The index of the largest of n elements `stride` apart (the first, or with `last` the last,
+// of equals).
+PARTPLAN_HD int64_t argmax_of(const float* p, int64_t n, int64_t stride, bool last) {
+  int64_t best = 0;
+  for (int64_t e = 1; e < n; ++e) {
+    const float v = p[e * stride], b = p[best * stride];
+    if (nan_greater(v, b) || (last && !nan_greater(b, v))) best = e;
+  }
+  return best;
+}
+
+// The first k of n elements `stride` apart in TopK's order, written `out_stride` apart: each
+// pick is the best element ordered after the previous pick (no scratch, k passes over n).
+PARTPLAN_HD void topk_of(const float* p, int64_t n, int64_t stride, int64_t k, bool largest, float* values, int64_t* indices,
+                         int64_t out_stride) {
+  int64_t previous = -1;
+  for (int64_t j = 0; j < k; ++j) {
+    int64_t best = -1;
+    for (int64_t e = 0; e < n; ++e) {
+      const float v = p[e * stride];
+      if (previous >= 0 && !topk_before(p[previous * stride], previous, v, e, largest)) continue;
+      if (best < 0 || topk_before(v, e, p[best * stride], best, largest)) best = e;
+    }
+    if (values != nullptr) values[j * out_stride] = p[best * stride];
+    if (indices != nullptr) indices[j * out_stride] = best;
+    previous = best;
+  }
+}
+
 // Element types as ONNX numbers them (ir::DType's values), for launchers that take several.
 enum class ElementType : int { f32 = 1, u8 = 2, i8 = 3, i32 = 6, i64 = 7, boolean = 9, f64 = 11 };
 

@@ -92,6 +92,43 @@ __global__ void layer_norm_kernel(const float* x, const float* scale, const floa
   }
 }
 
+// The row loop of layer_norm_kernel with one scale and bias per plane's channel.
+__global__ void instance_norm_kernel(const float* x, const float* scale, const float* bias, float* y, int64_t planes, int64_t cols,
+                                     int64_t channels, float epsilon) {
+  const int lane = static_cast<int>(threadIdx.x % warp_size);
+  PARTPLAN_WARP_STRIDE(plane, planes) {
+    const float* in = x + plane * cols;
+    float* o = y + plane * cols;
+    float sum = 0.0f;
+    for (int64_t k = lane; k < cols; k += warp_size) sum += in[k];
+    const float mean = warp_sum(sum) / static_cast<float>(cols);
+    float squares = 0.0f;
+    for (int64_t k = lane; k < cols; k += warp_size) {
+      const float d = in[k] - mean;
+      squares += d * d;
+    }
+    const int64_t c = plane % channels;
+    const float gain = scale[c] * rsqrtf(warp_sum(squares) / static_cast<float>(cols) + epsilon);
+    for (int64_t k = lane; k < cols; k += warp_size) o[k] = (in[k] - mean) * gain + bias[c];
+  }
+}
+
+__global__ void argmax_kernel(const float* x, int64_t* y, int64_t outer, int64_t n, int64_t inner, bool last) {
+  PARTPLAN_GRID_STRIDE(slice, outer * inner) {
+    const int64_t o = slice / inner, i = slice % inner;
+    y[slice] = argmax_of(x + o * n * inner + i, n, inner, last);
+  }
+}
+
+__global__ void topk_kernel(const float* x, float* values, int64_t* indices, int64_t outer, int64_t n, int64_t inner, int64_t k, bool largest) {
+  PARTPLAN_GRID_STRIDE(slice, outer * inner) {
+    const int64_t o = slice / inner, i = slice % inner;
+    const int64_t out = o * k * inner + i;
+    topk_of(x + o * n * inner + i, n, inner, k, largest, values != nullptr ? values + out : nullptr, indices != nullptr ? indices + out : nullptr,
+            inner);
+  }
+}
+
 __global__ void pool_kernel(PoolParams p, const float* in, float* out, int64_t n) {
   const int64_t out_plane = p.out_dims[0] * p.out_dims[1] * p.out_dims[2];
   const int64_t in_plane = p.in_dims[0] * p.in_dims[1] * p.in_dims[2];
@@ -113,6 +150,21 @@ void launch_softmax(const float* in, float* out, int64_t outer, int64_t length, 
 void launch_layer_norm(const float* x, const float* scale, const float* bias, float* y, int64_t rows, int64_t cols, float epsilon,
                        cudaStream_t stream) {
   if (rows > 0 && cols > 0) layer_norm_kernel<<<warp_grid(rows), threads_per_block, 0, stream>>>(x, scale, bias, y, rows, cols, epsilon);
+}
+
+void launch_instance_norm(const float* x, const float* scale, const float* bias, float* y, int64_t planes, int64_t cols, int64_t channels,
+                          float epsilon, cudaStream_t stream) {
+  if (planes > 0 && cols > 0)
+    instance_norm_kernel<<<warp_grid(planes), threads_per_block, 0, stream>>>(x, scale, bias, y, planes, cols, channels, epsilon);
+}
+
+void launch_argmax(const float* x, int64_t* y, int64_t outer, int64_t n, int64_t inner, bool last, cudaStream_t stream) {
+  if (outer * inner > 0 && n > 0) argmax_kernel<<<grid_for(outer * inner), threads_per_block, 0, stream>>>(x, y, outer, n, inner, last);
+}
+
+void launch_topk(const float* x, float* values, int64_t* indices, int64_t outer, int64_t n, int64_t inner, int64_t k, bool largest,
+                 cudaStream_t stream) {
+  if (outer * inner > 0 && k > 0) topk_kernel<<<grid_for(outer * inner), threads_per_block, 0, stream>>>(x, values, indices, outer, n, inner, k, largest);
 }
 
 void launch_pool(const PoolParams& params, const float* in, float* out, int64_t planes, cudaStream_t stream) {

@@ -25,6 +25,16 @@ void launch_softmax(const float* in, float* out, int64_t outer, int64_t length, 
 void launch_layer_norm(const float* x, const float* scale, const float* bias, float* y, int64_t rows, int64_t cols, float epsilon,
                        cudaStream_t stream);
 
+// InstanceNormalization: each of `planes` = N*C rows of `cols` elements normalised on its own,
+// then y = x̂ * scale[c] + bias[c] with c = plane % channels.
+void launch_instance_norm(const float* x, const float* scale, const float* bias, float* y, int64_t planes, int64_t cols, int64_t channels,
+                          float epsilon, cudaStream_t stream);
+
+// ArgMax / TopK over the middle axis of [outer, n, inner] (argmax_of / topk_of, device_math.cuh).
+void launch_argmax(const float* x, int64_t* y, int64_t outer, int64_t n, int64_t inner, bool last, cudaStream_t stream);
+void launch_topk(const float* x, float* values, int64_t* indices, int64_t outer, int64_t n, int64_t inner, int64_t k, bool largest,
+                 cudaStream_t stream);
+
 // MaxPool / AveragePool (PoolParams and pool_output are device_math.cuh's): `planes` = N*C planes.
 void launch_pool(const PoolParams& params, const float* in, float* out, int64_t planes, cudaStream_t stream);
 

@@ -1,4 +1,4 @@
-// Reductions, Softmax, normalisations and pooling on the GPU (host side), float32. Kernels are
+// Reductions, ArgMax, TopK, Softmax, normalisations and pooling on the GPU (host side), float32. Kernels are
 // reduce.cu's and elementwise.cu's; windows come from runtime/window_geometry.h as on the CPU.
 #include "runtime/axes.h"
 #include "runtime/batch_norm_fold.h"
@@ -223,6 +223,90 @@ bool accepts_pool(const ir::Graph& graph, const ir::Node& node) {
   return float32_in_out(graph, node) && !node.has_output(1) && rank >= 3 && rank <= 5;
 }
 
+// ---- InstanceNormalization, ArgMax, TopK -----------------------------------------------------
+
+class InstanceNormKernel final : public CudaKernel {
+ public:
+  using CudaKernel::CudaKernel;
+
+ protected:
+  void prepare_on_gpu(const ir::Graph& graph, const ir::Node& node) override {
+    const auto& x = input_info(graph, node, 0).shape;
+    if (x.size() < 2) unsupported(node, "expects rank >= 2");
+    channels_ = x[1];
+    planes_ = x[0] * x[1];
+    cols_ = element_count(std::vector<int64_t>(x.begin() + 2, x.end()));
+    epsilon_ = attr_float(node, "epsilon", 1e-5f);
+  }
+  void run_on_gpu(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
+    launch_instance_norm(inputs[0]->as<const float>(), inputs[1]->as<const float>(), inputs[2]->as<const float>(), outputs[0]->as<float>(), planes_,
+                         cols_, channels_, epsilon_, stream());
+    PARTPLAN_CUDA_CHECK_LAUNCH();
+  }
+
+ private:
+  int64_t channels_ = 1, planes_ = 0, cols_ = 1;
+  float epsilon_ = 1e-5f;
+};
+
+// [outer, n, inner] around `axis` (negative counts from the end); refuses an axis out of range.
+void split_at_axis(const ir::Node& node, const std::vector<int64_t>& shape, int64_t axis, int64_t& outer, int64_t& n, int64_t& inner) {
+  const auto rank = static_cast<int64_t>(shape.size());
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) unsupported(node, "axis out of range");
+  outer = element_count({shape.begin(), shape.begin() + axis});
+  n = shape[static_cast<size_t>(axis)];
+  inner = element_count({shape.begin() + axis + 1, shape.end()});
+}
+
+class ArgMaxKernel final : public CudaKernel {
+ public:
+  using CudaKernel::CudaKernel;
+
+ protected:
+  void prepare_on_gpu(const ir::Graph& graph, const ir::Node& node) override {
+    split_at_axis(node, input_info(graph, node, 0).shape, attr_int(node, "axis", 0), outer_, n_, inner_);
+    if (n_ == 0 && outer_ * inner_ > 0) unsupported(node, "ArgMax over an empty axis has no answer");
+    last_ = attr_int(node, "select_last_index", 0) != 0;
+  }
+  void run_on_gpu(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
+    launch_argmax(inputs[0]->as<const float>(), outputs[0]->as<int64_t>(), outer_, n_, inner_, last_, stream());
+    PARTPLAN_CUDA_CHECK_LAUNCH();
+  }
+
+ private:
+  int64_t outer_ = 1, n_ = 1, inner_ = 1;
+  bool last_ = false;
+};
+
+class TopKKernel final : public CudaKernel {
+ public:
+  using CudaKernel::CudaKernel;
+
+ protected:
+  bool reads_constant_at_run(size_t input) const override { return input == 0; }  // K is read here
+  void prepare_on_gpu(const ir::Graph& graph, const ir::Node& node) override {
+    const ir::Tensor& k = input_info(graph, node, 1);
+    if (!k.value) unsupported(node, "K must be a constant");
+    k_ = k.value->to_int64s().at(0);
+    split_at_axis(node, input_info(graph, node, 0).shape, attr_int(node, "axis", -1), outer_, n_, inner_);
+    if (k_ < 0 || k_ > n_) unsupported(node, "K out of range");
+    largest_ = attr_int(node, "largest", 1) != 0;  // sorted=0 leaves the order open: sorted is one answer
+  }
+  void run_on_gpu(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
+    float* values = outputs.size() > 0 && outputs[0] ? outputs[0]->as<float>() : nullptr;
+    int64_t* indices = outputs.size() > 1 && outputs[1] ? outputs[1]->as<int64_t>() : nullptr;
+    launch_topk(inputs[0]->as<const float>(), values, indices, outer_, n_, inner_, k_, largest_, stream());
+    PARTPLAN_CUDA_CHECK_LAUNCH();
+  }
+
+ private:
+  int64_t outer_ = 1, n_ = 1, inner_ = 1, k_ = 1;
+  bool largest_ = true;
+};
+
+bool accepts_float32_input(const ir::Graph& graph, const ir::Node& node) { return input_info(graph, node, 0).dtype == ir::DType::float32; }
+
 }  // namespace
 
 void register_reduce_kernels(CudaKernelRegistry& registry) {
@@ -233,6 +317,11 @@ void register_reduce_kernels(CudaKernelRegistry& registry) {
   registry.add(ir::OpKind::LayerNormalization, {&make_kernel<LayerNormKernel>, &accepts_layer_norm});
   registry.add(ir::OpKind::BatchNormalization, {&make_kernel<BatchNormKernel>, &accepts_batch_norm});
   for (ir::OpKind op : {ir::OpKind::MaxPool, ir::OpKind::AveragePool}) registry.add(op, {&make_kernel<PoolKernel>, &accepts_pool});
+  registry.add(ir::OpKind::InstanceNormalization, {&make_kernel<InstanceNormKernel>, &float32_in_out});
+  registry.add(ir::OpKind::ArgMax, {&make_kernel<ArgMaxKernel>, &accepts_float32_input});
+  registry.add(ir::OpKind::TopK, {&make_kernel<TopKKernel>, [](const ir::Graph& graph, const ir::Node& node) {
+                                    return accepts_float32_input(graph, node) && input_info(graph, node, 1).value != nullptr;
+                                  }});
 }
 
 }  // namespace runtime::cuda

@@ -98,6 +98,11 @@ TEST_CASE("GPU ops: reductions, Softmax and normalisations") {
   check_on_gpu("Softmax", {f32({2, 7, 3})}, {{"axis", test::attr_i(1)}}, {}, 1e-4);
   check_on_gpu("LogSoftmax", {f32({4, 33}, 2.0)}, {}, {}, 1e-4);
   check_on_gpu("LayerNormalization", {f32({3, 5, 40}), f32({40}, 0.5), f32({40}, 0.1)}, {{"axis", test::attr_i(-1)}}, {1, 2}, 1e-4);
+  check_on_gpu("InstanceNormalization", {f32({2, 3, 5, 4}), test::f32({3}, {1.0, 0.5, 2.0}), test::f32({3}, {0.1, 0.0, -0.2})}, {}, {1, 2}, 1e-4);
+  check_on_gpu("ArgMax", {f32({3, 7, 4})}, {{"axis", test::attr_i(1)}}, {}, 0.0);
+  check_on_gpu("ArgMax", {test::f32({2, 3}, {1, 5, 5, 2, 2, 0})}, {{"axis", test::attr_i(1)}, {"select_last_index", test::attr_i(1)}}, {}, 0.0);
+  check_on_gpu("TopK", {f32({2, 50}), test::i64({1}, {5})}, {}, {1}, 0.0, 2);
+  check_on_gpu("TopK", {test::f32({1, 6}, {3, 1, 3, 2, 1, 3}), test::i64({1}, {4})}, {{"largest", test::attr_i(0)}}, {1}, 0.0, 2);  // ties
   check_on_gpu("BatchNormalization",
                 {f32({2, 3, 4, 4}), test::f32({3}, {1.0, 0.5, 2.0}), test::f32({3}, {0.1, 0.0, -0.2}), test::f32({3}, {0.3, -0.1, 0.0}),
                  test::f32({3}, {1.0, 0.25, 4.0})},

@@ -193,6 +193,25 @@ TEST_CASE("device math: a NaN in a max-pooling window stays, as in ONNX's refere
   CHECK(runtime::cuda::pool_output(p, plane.data(), 1) == expected[0].values[1]);
 }
 
+TEST_CASE("device math: ArgMax and TopK pick what the CPU kernels pick, ties and NaN included") {
+  const std::vector<double> x = {3, 1, 3, std::nan(""), 2, 1, 3, -4};
+  const std::vector<float> f(x.begin(), x.end());
+  for (int64_t last : {0, 1}) {
+    const auto expected = test::run_node("ArgMax", {test::f32({8}, x)}, {{"select_last_index", test::attr_i(last)}});
+    CHECK(runtime::cuda::argmax_of(f.data(), 8, 1, last != 0) == static_cast<int64_t>(expected[0].values[0]));
+  }
+  const std::vector<double> y = {3, 1, 3, 2, 1, 3, -4, 0.5};
+  const std::vector<float> g(y.begin(), y.end());
+  for (int64_t largest : {0, 1}) {
+    const auto expected = test::run_node("TopK", {test::f32({8}, y), test::i64({1}, {5})}, {{"largest", test::attr_i(largest)}}, 2, {1});
+    std::vector<float> values(5);
+    std::vector<int64_t> indices(5);
+    runtime::cuda::topk_of(g.data(), 8, 1, 5, largest != 0, values.data(), indices.data(), 1);
+    CHECK(std::vector<double>(values.begin(), values.end()) == expected[0].values);
+    CHECK(std::vector<double>(indices.begin(), indices.end()) == expected[1].values);
+  }
+}
+
 TEST_CASE("device math: integer division truncates toward zero and x/0 gives 0; launch geometry is capped") {
   using runtime::cuda::BinaryOp;
   CHECK(runtime::cuda::apply_arithmetic<int64_t>(BinaryOp::div, -7, 2) == -3);
