@@ -68,48 +68,49 @@ __global__ void softmax_kernel(const float* in, float* out, int64_t rows, int64_
   }
 }
 
-// Two passes (mean, then the mean square deviation): one pass of sum and sum of squares loses
-// digits when the mean is large next to the spread.
+// A row's mean and 1/sqrt(variance + epsilon), every lane of the warp taking part. Two passes
+// (mean, then the mean square deviation): one pass of sum and sum of squares loses digits when
+// the mean is large next to the spread.
+struct RowMoments {
+  float mean, inverse_std;
+};
+__device__ RowMoments row_moments(const float* in, int64_t cols, float epsilon, int lane) {
+  float sum = 0.0f;
+  for (int64_t k = lane; k < cols; k += warp_size) sum += in[k];
+  const float mean = warp_sum(sum) / static_cast<float>(cols);
+  float squares = 0.0f;
+  for (int64_t k = lane; k < cols; k += warp_size) {
+    const float d = in[k] - mean;
+    squares += d * d;
+  }
+  return {mean, rsqrtf(warp_sum(squares) / static_cast<float>(cols) + epsilon)};
+}
+
 __global__ void layer_norm_kernel(const float* x, const float* scale, const float* bias, float* y, int64_t rows, int64_t cols,
                                   float epsilon) {
   const int lane = static_cast<int>(threadIdx.x % warp_size);
   PARTPLAN_WARP_STRIDE(row, rows) {
     const float* in = x + row * cols;
     float* o = y + row * cols;
-    float sum = 0.0f;
-    for (int64_t k = lane; k < cols; k += warp_size) sum += in[k];
-    const float mean = warp_sum(sum) / static_cast<float>(cols);
-    float squares = 0.0f;
+    const RowMoments m = row_moments(in, cols, epsilon, lane);
     for (int64_t k = lane; k < cols; k += warp_size) {
-      const float d = in[k] - mean;
-      squares += d * d;
-    }
-    const float inverse_std = rsqrtf(warp_sum(squares) / static_cast<float>(cols) + epsilon);
-    for (int64_t k = lane; k < cols; k += warp_size) {
-      const float v = (in[k] - mean) * inverse_std * scale[k];
+      const float v = (in[k] - m.mean) * m.inverse_std * scale[k];
       o[k] = bias != nullptr ? v + bias[k] : v;
     }
   }
 }
 
-// The row loop of layer_norm_kernel with one scale and bias per plane's channel.
+// layer_norm_kernel with one scale and bias per plane's channel.
 __global__ void instance_norm_kernel(const float* x, const float* scale, const float* bias, float* y, int64_t planes, int64_t cols,
                                      int64_t channels, float epsilon) {
   const int lane = static_cast<int>(threadIdx.x % warp_size);
   PARTPLAN_WARP_STRIDE(plane, planes) {
     const float* in = x + plane * cols;
     float* o = y + plane * cols;
-    float sum = 0.0f;
-    for (int64_t k = lane; k < cols; k += warp_size) sum += in[k];
-    const float mean = warp_sum(sum) / static_cast<float>(cols);
-    float squares = 0.0f;
-    for (int64_t k = lane; k < cols; k += warp_size) {
-      const float d = in[k] - mean;
-      squares += d * d;
-    }
+    const RowMoments m = row_moments(in, cols, epsilon, lane);
     const int64_t c = plane % channels;
-    const float gain = scale[c] * rsqrtf(warp_sum(squares) / static_cast<float>(cols) + epsilon);
-    for (int64_t k = lane; k < cols; k += warp_size) o[k] = (in[k] - mean) * gain + bias[c];
+    const float gain = scale[c] * m.inverse_std;
+    for (int64_t k = lane; k < cols; k += warp_size) o[k] = (in[k] - m.mean) * gain + bias[c];
   }
 }
 
