@@ -39,6 +39,27 @@ __global__ void pad_kernel(const T* in, T* out, PadIndex index, const int64_t* t
   }
 }
 
+template <typename T>
+__global__ void resize_nearest_kernel(const T* src, T* dst, ResizePass p, T extrapolation, int64_t n) {
+  PARTPLAN_GRID_STRIDE(i, n) {
+    const int64_t inner = i % p.inner, j = (i / p.inner) % p.out_len, o = i / (p.inner * p.out_len);
+    dst[i] = p.extrapolate[j] ? extrapolation : src[(o * p.in_len + p.index[j]) * p.inner + inner];
+  }
+}
+
+__global__ void resize_weighted_kernel(const float* src, float* dst, ResizePass p, float extrapolation, int64_t n) {
+  PARTPLAN_GRID_STRIDE(i, n) {
+    const int64_t inner = i % p.inner, j = (i / p.inner) % p.out_len, o = i / (p.inner * p.out_len);
+    if (p.extrapolate[j]) {
+      dst[i] = extrapolation;
+      continue;
+    }
+    float sum = 0.0f;
+    for (int64_t k = 0; k < p.width; ++k) sum += p.weight[j * p.width + k] * src[(o * p.in_len + p.index[j * p.width + k]) * p.inner + inner];
+    dst[i] = sum;
+  }
+}
+
 // Calls fn(T{}) with an unsigned word type of element_bytes.
 template <typename Fn>
 void by_width(int element_bytes, Fn&& fn) {
@@ -83,6 +104,22 @@ void launch_pad(int element_bytes, const void* in, void* out, const PadIndex& in
     const T fill = static_cast<T>(fill_bits);  // the low bytes: little-endian, as the CPU kernel reads them
     pad_kernel<T><<<grid_for(n), threads_per_block, 0, stream>>>(static_cast<const T*>(in), static_cast<T*>(out), index, tables, fill, n);
   });
+}
+
+void launch_resize_nearest(int element_bytes, const void* src, void* dst, const ResizePass& pass, uint64_t extrapolation_bits,
+                           cudaStream_t stream) {
+  const int64_t n = pass.outer * pass.out_len * pass.inner;
+  if (n <= 0) return;
+  by_width(element_bytes, [&](auto tag) {
+    using T = decltype(tag);
+    resize_nearest_kernel<T><<<grid_for(n), threads_per_block, 0, stream>>>(static_cast<const T*>(src), static_cast<T*>(dst), pass,
+                                                                          static_cast<T>(extrapolation_bits), n);
+  });
+}
+
+void launch_resize_weighted(const float* src, float* dst, const ResizePass& pass, float extrapolation, cudaStream_t stream) {
+  const int64_t n = pass.outer * pass.out_len * pass.inner;
+  if (n > 0) resize_weighted_kernel<<<grid_for(n), threads_per_block, 0, stream>>>(src, dst, pass, extrapolation, n);
 }
 
 }  // namespace runtime::cuda

@@ -30,4 +30,18 @@ struct PadIndex {
 void launch_pad(int element_bytes, const void* in, void* out, const PadIndex& index, const int64_t* tables, uint64_t fill_bits, int64_t n,
                 cudaStream_t stream);
 
+// One Resize pass along an axis (runtime/resize_plan.h's AxisTaps, uploaded): the input is
+// [outer, in_len, inner], the output [outer, out_len, inner]; output position j reads taps
+// index[j*width .. (j+1)*width) with weights (linear/cubic, float32) or the one index (nearest,
+// any element), or the extrapolation value where extrapolate[j].
+struct ResizePass {
+  int64_t outer = 1, in_len = 1, out_len = 1, inner = 1, width = 1;
+  const int64_t* index = nullptr;
+  const float* weight = nullptr;
+  const uint8_t* extrapolate = nullptr;
+};
+void launch_resize_nearest(int element_bytes, const void* src, void* dst, const ResizePass& pass, uint64_t extrapolation_bits,
+                           cudaStream_t stream);
+void launch_resize_weighted(const float* src, float* dst, const ResizePass& pass, float extrapolation, cudaStream_t stream);
+
 }  // namespace runtime::cuda

@@ -1,9 +1,12 @@
 // Data-movement ops on the GPU (host side). Every index plan is runtime/copy_plans.h's, the
 // one the CPU kernels run: Slice, Transpose, Expand and Tile are strided copies, Split and
-// Concat are 2-D copies (cudaMemcpy2DAsync: rows of part_bytes at two pitches), Gather and Pad
-// have kernels of their own, and the relabelling ops (Reshape, Flatten, Squeeze, Unsqueeze,
-// Identity, Dropout) copy their bytes.
+// Concat are 2-D copies (cudaMemcpy2DAsync: rows of part_bytes at two pitches), Gather, Pad and
+// Resize (runtime/resize_plan.h's taps) have kernels of their own, and the relabelling ops
+// (Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout) copy their bytes.
+#include <cstring>
+
 #include "runtime/copy_plans.h"
+#include "runtime/resize_plan.h"
 #include "runtime/cuda/cuda_check.h"
 #include "runtime/cuda/cuda_kernel.h"
 #include "runtime/cuda/cuda_kernels.h"
@@ -148,6 +151,86 @@ class PadKernel final : public CudaKernel {
   uint64_t fill_bits_ = 0;
 };
 
+// Resize: one pass per resized axis with the taps uploaded in prepare(); passes ping-pong
+// between two scratch buffers of the largest intermediate size.
+class ResizeKernel final : public CudaKernel {
+ public:
+  using CudaKernel::CudaKernel;
+
+ protected:
+  bool reads_constant_at_run(size_t input) const override { return input == 0; }  // roi, scales, sizes are in the plan
+  void prepare_on_gpu(const ir::Graph& graph, const ir::Node& node) override {
+    plan_ = resize_plan(graph, node);
+    if (!plan_.nearest && plan_.dtype != ir::DType::float32) unsupported(node, "linear and cubic Resize of float32 only on the GPU");
+    element_bytes_ = static_cast<int>(movable_element_bytes(node, plan_.dtype));
+    owned_.clear();
+    passes_.clear();
+    std::vector<int64_t> shape = plan_.in_shape;
+    for (const AxisTaps& t : plan_.passes) {
+      const auto [outer, inner] = blocks_around(t, shape);
+      ResizePass pass{outer, t.in_len, t.out_len, inner, t.width, nullptr, nullptr, nullptr};
+      owned_.push_back(upload(t.index.data(), ir::DType::int64, {static_cast<int64_t>(t.index.size())}));
+      owned_.push_back(upload(t.extrapolate.data(), ir::DType::uint8, {static_cast<int64_t>(t.extrapolate.size())}));
+      if (!t.weight.empty()) owned_.push_back(upload(t.weight.data(), ir::DType::float32, {static_cast<int64_t>(t.weight.size())}));
+      passes_.push_back(pass);
+      weighted_.push_back(!t.weight.empty());
+      shape[t.dim] = t.out_len;
+    }
+    // Pointers into owned_ only once it no longer grows.
+    size_t next = 0;
+    for (size_t k = 0; k < passes_.size(); ++k) {
+      passes_[k].index = owned_[next++].as<const int64_t>();
+      passes_[k].extrapolate = owned_[next++].as<const uint8_t>();
+      if (weighted_[k]) passes_[k].weight = owned_[next++].as<const float>();
+    }
+    const int64_t scratch_bytes = plan_.largest_intermediate * element_bytes_;
+    for (int b = 0; b < 2; ++b) {
+      scratch_[b] = Tensor{};
+      scratch_[b].dtype = ir::DType::uint8;
+      scratch_[b].shape = {passes_.size() > static_cast<size_t>(b + 1) ? scratch_bytes : 0};
+      scratch_[b].storage = context_.allocate(static_cast<size_t>(scratch_[b].shape[0]));
+      scratch_[b].data = scratch_[b].storage.get();
+    }
+  }
+  void run_on_gpu(const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs) override {
+    if (passes_.empty()) {
+      const auto bytes = static_cast<size_t>(outputs[0]->size_bytes());
+      if (bytes > 0) PARTPLAN_CUDA_CHECK(cudaMemcpyAsync(outputs[0]->data, inputs[0]->data, bytes, cudaMemcpyDeviceToDevice, stream()));
+      return;
+    }
+    const void* src = inputs[0]->data;
+    for (size_t k = 0; k < passes_.size(); ++k) {
+      void* dst = k + 1 == passes_.size() ? outputs[0]->data : scratch_[k % 2].data;
+      if (weighted_[k]) {
+        float extrapolation = 0.0f;
+        std::memcpy(&extrapolation, &plan_.extrapolation_bits, sizeof(float));
+        launch_resize_weighted(static_cast<const float*>(src), static_cast<float*>(dst), passes_[k], extrapolation, stream());
+      } else {
+        launch_resize_nearest(element_bytes_, src, dst, passes_[k], plan_.extrapolation_bits, stream());
+      }
+      PARTPLAN_CUDA_CHECK_LAUNCH();
+      src = dst;
+    }
+  }
+  int64_t owned_bytes() const override { return CudaKernel::owned_bytes() + scratch_[0].size_bytes() + scratch_[1].size_bytes(); }
+
+ private:
+  ResizePlan plan_;
+  int element_bytes_ = 4;
+  std::vector<ResizePass> passes_;
+  std::vector<bool> weighted_;
+  Tensor scratch_[2];
+};
+
+bool accepts_resize(const ir::Graph& graph, const ir::Node& node) {
+  try {
+    const ResizePlan plan = resize_plan(graph, node);
+    return movable(plan.dtype) && (plan.nearest || plan.dtype == ir::DType::float32);
+  } catch (const ir::Error&) {
+    return false;
+  }
+}
+
 // Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout (inference): the same bytes.
 class RelabelKernel final : public CudaKernel {
  public:
@@ -173,6 +256,7 @@ void register_movement_kernels(CudaKernelRegistry& registry) {
   registry.add(ir::OpKind::Concat, {&make_kernel<ConcatKernel>, &accepts_movable});
   registry.add(ir::OpKind::Gather, {&make_kernel<GatherKernel>, &accepts_gather});
   registry.add(ir::OpKind::Pad, {&make_kernel<PadKernel>, &accepts_movable});
+  registry.add(ir::OpKind::Resize, {&make_kernel<ResizeKernel>, &accepts_resize});
   for (ir::OpKind op : {ir::OpKind::Reshape, ir::OpKind::Flatten, ir::OpKind::Squeeze, ir::OpKind::Unsqueeze, ir::OpKind::Identity})
     registry.add(op, {&make_kernel<RelabelKernel>, &accepts_movable});
   registry.add(ir::OpKind::Dropout, {&make_kernel<RelabelKernel>, [](const ir::Graph& graph, const ir::Node& node) {

@@ -82,6 +82,12 @@ TEST_CASE("GPU ops: data movement moves the same elements as on the CPU") {
   check_on_gpu("Gather", {f32({3, 5, 2}), test::i64({2}, {4, 0})}, {{"axis", test::attr_i(1)}}, {}, 0.0);
   for (const char* mode : {"constant", "reflect", "edge", "wrap"})
     check_on_gpu("Pad", {f32({2, 3, 4}), test::i64({6}, {0, 1, 2, 1, 2, -1})}, {{"mode", test::attr_s(mode)}}, {1}, 0.0);
+  // Resize: scales given, sizes given, each mode; the taps are the CPU's, applied on the GPU.
+  check_on_gpu("Resize", {f32({1, 2, 4, 5}), test::none(), test::f32({4}, {1, 1, 2, 1.5})}, {{"mode", test::attr_s("nearest")}}, {2}, 0.0);
+  check_on_gpu("Resize", {f32({1, 2, 4, 5}), test::none(), test::f32({4}, {1, 1, 0.6, 2})},
+               {{"mode", test::attr_s("linear")}, {"coordinate_transformation_mode", test::attr_s("align_corners")}}, {2}, 1e-5);
+  check_on_gpu("Resize", {f32({1, 1, 6, 6}), test::none(), test::none(), test::i64({4}, {1, 1, 9, 4})},
+               {{"mode", test::attr_s("cubic")}, {"antialias", test::attr_i(1)}}, {3}, 1e-5);
   check_on_gpu("Reshape", {f32({2, 3, 4}), test::i64({2}, {4, -1})}, {}, {1}, 0.0);
   check_on_gpu("Flatten", {f32({2, 3, 4})}, {{"axis", test::attr_i(2)}}, {}, 0.0);
 }
