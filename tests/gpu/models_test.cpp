@@ -57,7 +57,8 @@ void check_close(const std::vector<std::vector<float>>& got, const std::vector<s
 
 TEST_CASE("GPU models: every sample model all-GPU and split across CPU and GPU matches the CPU") {
   for (const char* name : {"mlp", "mobile_cnn", "resnet_small", "inception", "transformer_encoder", "lstm_seq", "gru_seq"}) {
-    CAPTURE(name);
+    const std::string model_name = name;
+    CAPTURE(model_name);
     onnx_loader::LoadedModel model = onnx_loader::load_model(sample(name));
     ir::Graph& g = model.graph;
     ir::ShapeBindings bindings;
@@ -100,7 +101,7 @@ TEST_CASE("GPU models: every sample model all-GPU and split across CPU and GPU m
       alternating[n] = ok && n % 2 == 0 ? 0 : 1;
       halves[n] = ok && n < g.nodes.size() / 2 ? 0 : 1;
     }
-    MESSAGE(name << ": " << supported << " of " << g.nodes.size() << " nodes have a CUDA kernel");
+    MESSAGE(model_name << ": " << supported << " of " << g.nodes.size() << " nodes have a CUDA kernel");
     check_close(run_placed(g, devices, on_gpu, inputs), expected);
     check_close(run_placed(g, devices, alternating, inputs), expected);
     check_close(run_placed(g, devices, halves, inputs), expected);
