@@ -20,6 +20,7 @@
 #include "onnx_loader/tensor_file.h"
 #include "runtime/device_spec.h"
 #include "runtime/executor.h"
+#include "runtime/host_tensors.h"
 #include "runtime/latency_stats.h"
 #include "runtime/library_versions.h"
 
@@ -43,24 +44,6 @@ struct RunOptions {
   bool quiet = false;
 };
 
-// Fills a tensor with reproducible values: floats in [-1, 1), integers in [0, 4) (small, so
-// they are valid indices for typical embedding/Gather inputs), bools at random.
-void fill_random(runtime::Tensor& t, std::mt19937& rng) {
-  const int64_t n = t.element_count();
-  std::uniform_real_distribution<float> real(-1.0f, 1.0f);
-  std::uniform_int_distribution<int> small(0, 3);
-  for (int64_t i = 0; i < n; ++i) {
-    switch (t.dtype) {
-      case ir::DType::float32: t.as<float>()[i] = real(rng); break;
-      case ir::DType::float64: t.as<double>()[i] = real(rng); break;
-      case ir::DType::int64: t.as<int64_t>()[i] = small(rng); break;
-      case ir::DType::int32: t.as<int32_t>()[i] = small(rng); break;
-      case ir::DType::boolean: t.as<uint8_t>()[i] = static_cast<uint8_t>(small(rng) & 1); break;
-      default: throw ir::Error(ir::ErrorKind::unsupported, "random inputs of type " + std::string(ir::dtype_name(t.dtype)) + " are not supported; give --inputs");
-    }
-  }
-}
-
 // The process's peak resident set so far (loading, preparing and running), in bytes: VmHWM of
 // /proc/self/status, which belongs to this program's memory map. (getrusage's ru_maxrss
 // survives exec on Linux, so a partplan started by a large process would report that
@@ -73,17 +56,6 @@ int64_t peak_rss_bytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<int64_t>(usage.ru_maxrss) * 1024;
-}
-
-// A tensor in host memory the program owns.
-runtime::Tensor host_tensor(ir::DType dtype, const std::vector<int64_t>& shape) {
-  runtime::Tensor t;
-  t.dtype = dtype;
-  t.shape = shape;
-  const auto bytes = static_cast<size_t>(std::max<int64_t>(t.size_bytes(), 1));
-  t.storage = std::shared_ptr<void>(new char[bytes], std::default_delete<char[]>());
-  t.data = t.storage.get();
-  return t;
 }
 
 std::string shape_text(const std::vector<int64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ",")); }
@@ -148,7 +120,7 @@ int run_model(const RunOptions& options) {
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
     const ir::Tensor& info = graph.tensor(graph.inputs[i]);
     // Made in host memory, then copied to the device.
-    runtime::Tensor t = host_tensor(info.dtype, info.shape);
+    runtime::Tensor t = runtime::host_tensor(info.dtype, info.shape);
     if (!given.empty()) {
       if (given[i].data.dims != info.shape)
         throw ir::Error(ir::ErrorKind::usage, "--inputs: input_" + std::to_string(i) + ".pb has shape " + shape_text(given[i].data.dims) +
@@ -158,7 +130,7 @@ int run_model(const RunOptions& options) {
                                                   ", the model wants " + std::string(ir::dtype_name(info.dtype)));
       std::copy(given[i].data.bytes.begin(), given[i].data.bytes.end(), static_cast<char*>(t.data));
     } else {
-      fill_random(t, rng);
+      runtime::fill_random(t, rng);
     }
     if (!single) {  // several devices: the executor copies host inputs to the devices that read them
       inputs.push_back(std::move(t));
@@ -201,7 +173,7 @@ int run_model(const RunOptions& options) {
       runtime::Tensor out = outputs[i];
       const int holder = output_devices[i];
       if (holder >= 0 && !used[static_cast<size_t>(holder)]->host_accessible()) {
-        out = host_tensor(outputs[i].dtype, outputs[i].shape);
+        out = runtime::host_tensor(outputs[i].dtype, outputs[i].shape);
         used[static_cast<size_t>(holder)]->copy_to_host(outputs[i], out.data);
       }
       onnx_loader::write_tensor_file((std::filesystem::path(options.save_outputs_dir) / ("output_" + std::to_string(i) + ".pb")).string(), info.name,

@@ -20,9 +20,15 @@ const CLI::Validator positive_integer(
 
 }  // namespace
 
-void ShapeFlags::add_to(CLI::App& command) {
+void ShapeFlags::add_to(CLI::App& command, bool several_batches) {
   command.add_option("--shape", shapes, "Bind an input's shape: NAME:1x3x224x224 (repeatable)")->type_name("NAME:DIMS");
-  command.add_option("--batch", batch, "Bind the leading symbolic dim of every input to N")->check(positive_integer);
+  if (several_batches)
+    command.add_option("--batch", batches, "Bind the leading symbolic dim of every input to N; N,M,... profiles each")
+        ->delimiter(',')
+        ->check(positive_integer)
+        ->type_name("N[,N...]");
+  else
+    command.add_option("--batch", batch, "Bind the leading symbolic dim of every input to N")->check(positive_integer);
   command.add_option("--max-tensor-bytes", max_tensor_bytes, "Refuse models with a tensor larger than this (default 64 GiB)")
       ->check(positive_integer);
 }

@@ -12,10 +12,18 @@ void GraphBuilder::add_input(const std::string& name, DType dtype, std::optional
 }
 
 void GraphBuilder::add_initializer(const std::string& name, TensorData data) {
+  add_initializer(name, std::make_shared<const TensorData>(std::move(data)));
+}
+
+void GraphBuilder::add_initializer(const std::string& name, std::shared_ptr<const TensorData> data) {
   values_.push_back({name, std::move(data), TensorKind::initializer});
 }
 
 void GraphBuilder::add_constant(const std::string& name, TensorData data) {
+  add_constant(name, std::make_shared<const TensorData>(std::move(data)));
+}
+
+void GraphBuilder::add_constant(const std::string& name, std::shared_ptr<const TensorData> data) {
   values_.push_back({name, std::move(data), TensorKind::constant});
 }
 
@@ -54,8 +62,8 @@ Graph GraphBuilder::build() && {
     if (g.tensor_index_.count(name)) fail("duplicate tensor name '" + name + "' (" + what + ")");
     const TensorId id = add_tensor(name, kind);
     Tensor& t = g.tensor(id);
-    t.dtype = data.dtype;
-    t.value = std::make_shared<const TensorData>(std::move(data));
+    t.dtype = data->dtype;
+    t.value = std::move(data);
   }
   std::unordered_set<std::string> input_names;
   for (auto& [name, declared] : inputs_) {

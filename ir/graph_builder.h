@@ -30,8 +30,12 @@ class GraphBuilder {
   void set_name(std::string graph_name) { name_ = std::move(graph_name); }
   void add_input(const std::string& name, DType dtype, std::optional<std::vector<Dim>> shape);
   void add_initializer(const std::string& name, TensorData data);
+  // The same, sharing bytes another graph holds (no copy: a node profiled on its own keeps
+  // the model's weights where they are).
+  void add_initializer(const std::string& name, std::shared_ptr<const TensorData> data);
   // A Constant node's output, folded to a value (not a weight: kept out of parameter counts).
   void add_constant(const std::string& name, TensorData data);
+  void add_constant(const std::string& name, std::shared_ptr<const TensorData> data);
   // Shape/type the model declares for an intermediate tensor (value_info); informative only.
   void add_value_info(const std::string& name, DType dtype, std::optional<std::vector<Dim>> shape);
   void add_node(NodeSpec node);
@@ -51,7 +55,7 @@ class GraphBuilder {
   std::vector<std::pair<std::string, Declared>> inputs_;
   struct Value {
     std::string name;
-    TensorData data;
+    std::shared_ptr<const TensorData> data;
     TensorKind kind;
   };
   std::vector<Value> values_;  // initializers and constants, in model order

@@ -1,8 +1,10 @@
 #pragma once
 // A device partplan can run nodes on. Capability is not placement: a device says what it
 // can run (supports); only the planner decides where a node does run.
+#include <chrono>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +17,29 @@
 namespace runtime {
 
 enum class DeviceKind { cpu, cuda };
+
+// Times work on a device: start() before the work is issued, stop_us() after it, returning the
+// device's time in between once that work is done. A CPU device's is the steady clock on the
+// calling thread; a GPU's records events on its compute stream (the time the GPU spent, launch
+// gaps included, not the host's).
+class DeviceTimer {
+ public:
+  virtual ~DeviceTimer() = default;
+  virtual void start() = 0;
+  virtual double stop_us() = 0;
+  // What measures: "steady_clock", "cuda_events" (written into profiles).
+  virtual const char* method() const = 0;
+};
+
+class SteadyClockTimer final : public DeviceTimer {
+ public:
+  void start() override { start_ = std::chrono::steady_clock::now(); }
+  double stop_us() override { return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start_).count(); }
+  const char* method() const override { return "steady_clock"; }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+};
 
 class Device {
  public:
@@ -44,6 +69,16 @@ class Device {
   // `dst` before the copy is done; copy_to_host returns when `dst` holds the bytes.
   virtual void copy_from_host(const void* src, Tensor& dst) { std::memcpy(dst.data, src, static_cast<size_t>(dst.size_bytes())); }
   virtual void copy_to_host(const Tensor& src, void* dst) { std::memcpy(dst, src.data, static_cast<size_t>(src.size_bytes())); }
+  virtual std::unique_ptr<DeviceTimer> make_timer() { return std::make_unique<SteadyClockTimer>(); }
+  // Evicts what the last runs left in the caches, for cold measurements: the host's by writing
+  // a buffer larger than any last-level cache (from the calling thread, the device's worker
+  // when called inside execute()); a GPU's L2 likewise on its compute stream. Never timed.
+  virtual void flush_caches() {
+    constexpr size_t bytes = size_t{256} << 20;
+    thread_local std::unique_ptr<char[]> buffer(new char[bytes]);
+    thread_local char value = 0;
+    std::memset(buffer.get(), ++value, bytes);
+  }
   // Runs `work` on the device's own worker thread (whose thread count the device owns)
   // and waits for it; an exception thrown by `work` is rethrown here.
   virtual void execute(const std::function<void()>& work) = 0;

@@ -5,6 +5,7 @@
 // name, so a plan places it on another device.
 #include <cuda_runtime_api.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <mutex>
 #include <string>
@@ -47,6 +48,33 @@ class CudaBackend final : public MemoryBackend {
   int device_;
 };
 
+// Events on the compute stream around the work: the GPU's own time for it.
+class CudaEventTimer final : public DeviceTimer {
+ public:
+  CudaEventTimer(int device, cudaStream_t stream) : device_(device), stream_(stream) {
+    check(cudaEventCreate(&start_), device, "cudaEventCreate");
+    check(cudaEventCreate(&stop_), device, "cudaEventCreate");
+  }
+  ~CudaEventTimer() override {
+    cudaEventDestroy(start_);
+    cudaEventDestroy(stop_);
+  }
+  void start() override { check(cudaEventRecord(start_, stream_), device_, "cudaEventRecord"); }
+  double stop_us() override {
+    check(cudaEventRecord(stop_, stream_), device_, "cudaEventRecord");
+    check(cudaEventSynchronize(stop_), device_, "cudaEventSynchronize");
+    float ms = 0.0f;
+    check(cudaEventElapsedTime(&ms, start_, stop_), device_, "cudaEventElapsedTime");
+    return static_cast<double>(ms) * 1000.0;
+  }
+  const char* method() const override { return "cuda_events"; }
+
+ private:
+  int device_;
+  cudaStream_t stream_;
+  cudaEvent_t start_ = nullptr, stop_ = nullptr;
+};
+
 class CudaDevice final : public Device {
  public:
   explicit CudaDevice(int index) : index_(index), name_("cuda" + std::to_string(index)) {
@@ -83,6 +111,7 @@ class CudaDevice final : public Device {
     cudaSetDevice(index_);
     cudaDeviceSynchronize();
     context_.reset();  // its handles are bound to the compute stream
+    if (flush_buffer_ != nullptr) cudaFree(flush_buffer_);
     for (cudaEvent_t event : {compute_ready_, copied_}) cudaEventDestroy(event);
     for (cudaStream_t stream : {compute_, to_device_, to_host_}) cudaStreamDestroy(stream);
   }
@@ -106,6 +135,21 @@ class CudaDevice final : public Device {
     if (!supports(graph, node))
       throw ir::Error(ir::ErrorKind::unsupported, "node '" + node.name + "' (" + node.op_type + "): the CUDA kernel does not handle its dtypes or attributes");
     return entry->make(*context_);
+  }
+
+  std::unique_ptr<DeviceTimer> make_timer() override { return std::make_unique<CudaEventTimer>(index_, compute_); }
+
+  // Writes a buffer of twice the L2 size (straight from the driver: not model memory).
+  void flush_caches() override {
+    check(cudaSetDevice(index_), index_, "cudaSetDevice");
+    if (flush_buffer_ == nullptr) {
+      int l2_bytes = 0;
+      check(cudaDeviceGetAttribute(&l2_bytes, cudaDevAttrL2CacheSize, index_), index_, "cudaDeviceGetAttribute");
+      flush_bytes_ = 2 * static_cast<size_t>(std::max(l2_bytes, 1 << 20));
+      check(cudaMalloc(&flush_buffer_, flush_bytes_), index_, "allocating the L2 flush buffer");
+    }
+    check(cudaMemsetAsync(flush_buffer_, ++flush_value_, flush_bytes_, compute_), index_, "flushing the L2 cache");
+    check(cudaStreamSynchronize(compute_), index_, "flushing the L2 cache");
   }
 
   int64_t workspace_bytes() const override { return static_cast<int64_t>(context_->workspace_bytes()); }
@@ -170,6 +214,9 @@ class CudaDevice final : public Device {
   std::mutex copy_mutex_;  // staging buffers and the two events are used by one copy at a time
   HostStaging staging_;
   cudaEvent_t compute_ready_ = nullptr, copied_ = nullptr;
+  void* flush_buffer_ = nullptr;
+  size_t flush_bytes_ = 0;
+  unsigned char flush_value_ = 0;
   CudaKernelRegistry registry_ = make_cuda_kernel_registry();
 };
 

@@ -1,0 +1,164 @@
+// `partplan profile MODEL`: every node on every device, the whole model, the links; writes
+// partplan.profile/1 (docs/formats.md). A progress line on a terminal; Ctrl-C writes what was
+// measured (complete: false) and `--resume` continues from it.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/shape_flags.h"
+#include "ir/atomic_write.h"
+#include "ir/error.h"
+#include "onnx_loader/onnx_loader.h"
+#include "profiler/profiler.h"
+#include "runtime/device_spec.h"
+
+namespace cli {
+
+namespace {
+
+struct ProfileOptions {
+  std::string model;
+  ShapeFlags shape;
+  std::string devices = "cpu";
+  std::string output;
+  profiler::MeasureOptions measure;
+  bool cold = false;
+  bool resume = false;
+  bool no_links = false;
+  bool quiet = false;
+};
+
+std::atomic<bool> interrupted{false};
+extern "C" void on_interrupt(int) { interrupted.store(true); }
+
+std::string default_output(const std::string& model) {
+  std::filesystem::path p(model);
+  return (p.parent_path() / (p.stem().string() + ".profile.json")).string();
+}
+
+void print_summary(const profiler::Profile& p) {
+  for (const profiler::BatchProfile& b : p.batches) {
+    fmt::print("batch {}\n", b.batch ? std::to_string(*b.batch) : std::string("(as bound)"));
+    for (const profiler::DeviceInfo& d : p.devices) {
+      int measured = 0, unsupported = 0, converged = 0;
+      for (const profiler::NodeRecord& n : b.nodes) {
+        auto it = n.devices.find(d.name);
+        if (it == n.devices.end()) continue;
+        if (it->second.stats) {
+          ++measured;
+          converged += it->second.stats->converged ? 1 : 0;
+        } else {
+          ++unsupported;
+        }
+      }
+      fmt::print("  {:<7} {} nodes measured ({} within the spread target), {} unsupported", d.name, measured, converged, unsupported);
+      auto whole = b.whole_model.find(d.name);
+      if (whole != b.whole_model.end())
+        fmt::print("; whole model {:.3f} ms unfused ({:+.1f}% vs the sum of nodes {:.3f} ms), {:.3f} ms fused", whole->second.unfused.median_us / 1000,
+                   100 * (whole->second.unfused.median_us / whole->second.sum_of_node_medians_us - 1), whole->second.sum_of_node_medians_us / 1000,
+                   whole->second.fused ? whole->second.fused->median_us / 1000 : 0.0);
+      fmt::print("\n");
+    }
+  }
+  for (const profiler::LinkProfile& l : p.links)
+    fmt::print("link     {} -> {} ({}): latency {:.1f} us{}\n", l.from, l.to, l.kind, l.latency_us,
+               l.bandwidth_gb_s ? fmt::format(", {:.1f} GB/s", *l.bandwidth_gb_s) : std::string());
+  fmt::print("overhead {:.1f} s wall for {:.1f} s of timed runs: {:.2f}x\n", p.wall_s, p.timed_s, p.timed_s > 0 ? p.wall_s / p.timed_s : 0.0);
+}
+
+int profile_model(const ProfileOptions& options) {
+  const auto specs = runtime::parse_device_list(options.devices, "--devices");
+  if (options.measure.min_reps < 1 || options.measure.max_reps < options.measure.min_reps)
+    throw ir::Error(ir::ErrorKind::usage, "--max-reps must be >= --min-reps >= 1");
+  if (!(options.measure.target_spread > 0)) throw ir::Error(ir::ErrorKind::usage, "--target-spread must be positive");
+  if (!(options.measure.max_time_ms >= options.measure.min_time_ms) || options.measure.min_time_ms < 0)
+    throw ir::Error(ir::ErrorKind::usage, "--max-time-ms must be >= --min-time-ms >= 0");
+  const std::string output = options.output.empty() ? default_output(options.model) : options.output;
+
+  onnx_loader::LoadedModel model = onnx_loader::load_model(options.model);
+  std::optional<profiler::Profile> previous;
+  if (options.resume && std::filesystem::exists(output)) {
+    std::ifstream in(output);
+    nlohmann::json doc;
+    try {
+      doc = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception&) {
+      throw ir::Error(ir::ErrorKind::file, output + ": --resume: not JSON");
+    }
+    previous = profiler::profile_from_json(doc, output);
+    if (previous->model_sha256 != model.sha256)
+      throw ir::Error(ir::ErrorKind::usage, output + ": --resume: the profile is of another model (sha256 differs)");
+  }
+
+  auto devices = runtime::create_devices(specs);
+  std::vector<runtime::Device*> device_ptrs;
+  for (auto& d : devices) device_ptrs.push_back(d.get());
+
+  profiler::ProfileRequest request;
+  request.bindings = options.shape.bindings();
+  request.batches = options.shape.batches;
+  request.measure = options.measure;
+  request.cold = options.cold;
+  request.links = !options.no_links;
+  request.resume = previous ? &*previous : nullptr;
+  request.stop = &interrupted;
+  const bool show_progress = !options.quiet && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+  if (show_progress)
+    request.on_progress = [](const profiler::Progress& p) {
+      fmt::print(stderr, "\r\033[K[{:>4}/{}] {:<6} {:.40}  ETA {:.0f}s", p.done + 1, p.total, p.device, p.node, p.eta_s);
+      std::fflush(stderr);
+    };
+
+  interrupted.store(false);
+  auto previous_handler = std::signal(SIGINT, on_interrupt);
+  profiler::Profile profile;
+  try {
+    profile = profiler::run_profile(model.graph, model.path, model.sha256, specs, device_ptrs, request);
+  } catch (...) {
+    std::signal(SIGINT, previous_handler);
+    throw;
+  }
+  std::signal(SIGINT, previous_handler);
+  if (show_progress) fmt::print(stderr, "\r\033[K");
+  ir::write_file_atomically(output, profiler::to_json(profile).dump(1) + "\n");
+  if (!profile.complete)
+    throw ir::Error(ir::ErrorKind::usage, "interrupted: what was measured is in " + output + "; run again with --resume to continue");
+  if (!options.quiet) {
+    fmt::print("model    {}\n", model.path);
+    print_summary(profile);
+    fmt::print("profile  {}\n", output);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Action add_profile_command(CLI::App& app) {
+  auto options = std::make_shared<ProfileOptions>();
+  CLI::App* command = app.add_subcommand("profile", "Time every node on every device, the whole model, and the links between devices");
+  command->add_option("model", options->model, "ONNX model file")->required();
+  options->shape.add_to(*command, true);
+  command->add_option("--devices", options->devices, "Devices, comma-separated: cpu:threads=N, cuda[:N] (default cpu)");
+  command->add_option("-o,--output", options->output, "Profile file (default MODEL.profile.json beside the model)");
+  command->add_option("--min-time-ms", options->measure.min_time_ms, "Time each node at least this long (default 50)");
+  command->add_option("--max-time-ms", options->measure.max_time_ms, "Stop timing a node after this long (default 1000)");
+  command->add_option("--min-reps", options->measure.min_reps, "At least this many repetitions (default 10)");
+  command->add_option("--max-reps", options->measure.max_reps, "At most this many repetitions (default 1000)");
+  command->add_option("--target-spread", options->measure.target_spread, "Stop once (p90-p10)/p50 is under this (default 0.02)");
+  command->add_flag("--cold", options->cold, "Flush the caches before every repetition (default: warm)");
+  command->add_flag("--resume", options->resume, "Keep what the output file already holds and measure the rest");
+  command->add_flag("--no-links", options->no_links, "Skip the link measurements");
+  command->add_flag("-q,--quiet", options->quiet, "Print nothing on success (no progress line either)");
+  return [command, options]() -> int {
+    if (!command->parsed()) return -1;
+    return profile_model(*options);
+  };
+}
+
+}  // namespace cli

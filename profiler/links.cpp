@@ -1,0 +1,94 @@
+#include "profiler/links.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "profiler/measure.h"
+#include "runtime/host_tensors.h"
+
+namespace profiler {
+
+namespace {
+
+// Short budgets: a link point is one call, far more regular than a kernel.
+MeasureOptions link_options() {
+  MeasureOptions o;
+  o.warmup = 2;
+  o.min_reps = 5;
+  o.max_reps = 200;
+  o.min_time_ms = 5;
+  o.max_time_ms = 200;
+  o.target_spread = 0.05;
+  return o;
+}
+
+}  // namespace
+
+void fit_link(LinkProfile& link) {
+  const auto n = static_cast<double>(link.points.size());
+  if (link.points.empty()) return;
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const LinkPoint& p : link.points) {
+    const auto x = static_cast<double>(p.bytes);
+    sx += x;
+    sy += p.time_us;
+    sxx += x * x;
+    sxy += x * p.time_us;
+  }
+  const double denominator = n * sxx - sx * sx;
+  const double slope = denominator > 0 ? (n * sxy - sx * sy) / denominator : 0.0;  // us per byte
+  link.latency_us = std::max(0.0, (sy - slope * sx) / n);
+  if (slope > 0) link.bandwidth_gb_s = 1e-3 / slope;  // bytes/us = 1e6 B/s; GB/s = 1e-3 / (us per byte)
+  else link.bandwidth_gb_s.reset();
+}
+
+std::vector<LinkProfile> measure_links(const std::vector<runtime::Device*>& devices, double& timed_us) {
+  std::vector<LinkProfile> links;
+  const MeasureOptions options = link_options();
+  for (runtime::Device* device : devices) {
+    if (device->host_accessible()) {
+      // A CPU device reads host memory as it is: handing it work costs one round trip to its
+      // worker thread, the same from the host or from another CPU device.
+      LinkProfile link{"host", device->name(), "hand-off", {}, 0, std::nullopt};
+      const Stats s = measure([&] {
+        runtime::SteadyClockTimer timer;
+        timer.start();
+        device->execute([] {});
+        return timer.stop_us();
+      }, options);
+      timed_us += s.total_us;
+      link.points.push_back({0, s.median_us});
+      link.latency_us = s.median_us;
+      links.push_back(std::move(link));
+      continue;
+    }
+    LinkProfile to_device{"host", device->name(), "copy", {}, 0, std::nullopt}, to_host{device->name(), "host", "copy", {}, 0, std::nullopt};
+    for (int64_t bytes = 4; bytes <= (int64_t{256} << 20); bytes *= 16) {
+      runtime::Tensor host = runtime::host_tensor(ir::DType::uint8, {bytes});
+      runtime::Tensor on_device = device->allocate(ir::DType::uint8, {bytes});
+      auto timer = device->make_timer();
+      // A copy to the device may return before its DMA ends: the device's timer waits for it.
+      const Stats up = measure([&] {
+        timer->start();
+        device->copy_from_host(host.data, on_device);
+        return timer->stop_us();
+      }, options);
+      const Stats down = measure([&] {
+        runtime::SteadyClockTimer clock;
+        clock.start();
+        device->copy_to_host(on_device, host.data);
+        return clock.stop_us();
+      }, options);
+      timed_us += up.total_us + down.total_us;
+      to_device.points.push_back({bytes, up.median_us});
+      to_host.points.push_back({bytes, down.median_us});
+    }
+    fit_link(to_device);
+    fit_link(to_host);
+    links.push_back(std::move(to_device));
+    links.push_back(std::move(to_host));
+  }
+  return links;
+}
+
+}  // namespace profiler

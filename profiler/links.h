@@ -1,0 +1,19 @@
+#pragma once
+// The links between devices, measured and fitted as latency + bytes / bandwidth: host <-> GPU
+// copies (host memory as the executor hands it over, both directions, 4 B to 256 MiB) and the
+// hand-off between CPU devices, which share memory and copy nothing.
+#include <vector>
+
+#include "profiler/profile.h"
+#include "runtime/device.h"
+
+namespace profiler {
+
+// Adds the time spent inside timed transfers to `timed_us`.
+std::vector<LinkProfile> measure_links(const std::vector<runtime::Device*>& devices, double& timed_us);
+
+// Least squares of time = latency + bytes / bandwidth over the points (bandwidth in GB/s, empty
+// when the points do not rise with size); latency never negative.
+void fit_link(LinkProfile& link);
+
+}  // namespace profiler

@@ -1,0 +1,80 @@
+#pragma once
+// The profile file (`partplan.profile/1`, docs/formats.md): what `partplan profile` measured,
+// as plain data with its JSON form. Everything downstream (cost models, the planner) reads it.
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "profiler/measure.h"
+
+namespace profiler {
+
+inline constexpr const char* profile_schema = "partplan.profile/1";
+
+struct DeviceInfo {
+  std::string name;         // "cpu0", "cuda0"
+  std::string spec;         // as the user wrote it: "cpu:threads=2"
+  std::string description;  // cores, GPU name, SMs, memory
+  std::string timer;        // "steady_clock", "cuda_events"
+};
+
+// One node on one device: its repetitions' statistics, or why it has none.
+struct NodeResult {
+  std::optional<Stats> stats;
+  std::string unsupported;  // the device's reason when stats is empty
+};
+
+struct NodeRecord {
+  std::string name, op_type;
+  std::vector<std::vector<int64_t>> input_shapes;  // per input; empty for an omitted one
+  double flops = 0;
+  int64_t bytes_read = 0, bytes_written = 0, param_bytes = 0;
+  std::map<std::string, NodeResult> devices;  // by device name
+};
+
+// The model end to end on one device, beside the sum of its nodes' medians.
+struct WholeModel {
+  Stats unfused;                  // every node its own kernel, as the nodes were profiled
+  std::optional<Stats> fused;     // as `partplan run` runs it (fusion, layouts)
+  double sum_of_node_medians_us = 0;
+};
+
+struct BatchProfile {
+  std::optional<int64_t> batch;  // --batch N; empty when the shapes came from --shape alone
+  std::map<std::string, std::vector<int64_t>> input_shapes;
+  std::vector<NodeRecord> nodes;                 // graph order; constant nodes left out
+  std::map<std::string, WholeModel> whole_model;  // by device name
+};
+
+struct LinkPoint {
+  int64_t bytes = 0;
+  double time_us = 0;
+};
+
+// A transfer between two devices (or the host and one), fitted as latency + bytes / bandwidth.
+struct LinkProfile {
+  std::string from, to;  // device names; "host" for the caller's memory
+  std::string kind;      // "hand-off" (shared memory, no copy) or "copy"
+  std::vector<LinkPoint> points;
+  double latency_us = 0;
+  std::optional<double> bandwidth_gb_s;  // none for a hand-off: nothing is copied
+};
+
+struct Profile {
+  std::string model_path, model_sha256;
+  nlohmann::json machine;   // CPU model, cores, libraries and GPUs (runtime::library_versions)
+  nlohmann::json settings;  // measurement options, warm or cold, fusion off
+  std::vector<DeviceInfo> devices;
+  std::vector<BatchProfile> batches;
+  std::vector<LinkProfile> links;
+  double wall_s = 0, timed_s = 0;  // the profile's wall time and the time inside timed runs
+  bool complete = false;           // false: interrupted; `--resume` continues it
+};
+
+nlohmann::json to_json(const Profile& profile);
+// Throws ir::Error(file) naming `path` for a document that is not a partplan.profile/1.
+Profile profile_from_json(const nlohmann::json& doc, const std::string& path);
+
+}  // namespace profiler

@@ -1,0 +1,214 @@
+#include "profiler/profiler.h"
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "ir/cost.h"
+#include "ir/error.h"
+#include "profiler/isolate.h"
+#include "profiler/links.h"
+#include "runtime/executor.h"
+#include "runtime/host_tensors.h"
+#include "runtime/library_versions.h"
+
+namespace profiler {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+nlohmann::json machine_info() {
+  std::string cpu_model = "unknown";
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.rfind("model name", 0) == 0) {
+      cpu_model = line.substr(line.find(':') + 2);
+      break;
+    }
+  nlohmann::json libraries = nlohmann::json::object();
+  for (const auto& [library, version] : runtime::library_versions()) libraries[library] = version;
+  return {{"cpu_model", cpu_model}, {"logical_cores", std::thread::hardware_concurrency()}, {"libraries", libraries}};
+}
+
+// Random values for the graph's inputs, made on the host and copied into the device's memory.
+std::vector<runtime::Tensor> device_inputs(const ir::Graph& g, runtime::Device& device, std::mt19937& rng) {
+  std::vector<runtime::Tensor> inputs;
+  for (ir::TensorId t : g.inputs) {
+    const ir::Tensor& info = g.tensor(t);
+    runtime::Tensor host = runtime::host_tensor(info.dtype, info.shape);
+    runtime::fill_random(host, rng);
+    runtime::Tensor on_device = device.allocate(info.dtype, info.shape);
+    device.copy_from_host(host.data, on_device);
+    inputs.push_back(std::move(on_device));
+  }
+  return inputs;
+}
+
+// Repetitions of the executor's run on the device's own worker, timed by the device's timer
+// (the flush before each, when cold, outside the timing).
+Stats time_runs(runtime::Device& device, runtime::Executor& executor, const std::vector<runtime::Tensor>& inputs, const MeasureOptions& options,
+                bool cold) {
+  Stats stats;
+  device.execute([&] {
+    auto timer = device.make_timer();
+    stats = measure(
+        [&] {
+          if (cold) device.flush_caches();
+          timer->start();
+          const auto outputs = executor.run(inputs);
+          return timer->stop_us();
+        },
+        options);
+  });
+  return stats;
+}
+
+const NodeResult* resumed_node(const Profile* resume, const BatchProfile& batch, const std::string& node, const std::string& device) {
+  if (resume == nullptr) return nullptr;
+  for (const BatchProfile& b : resume->batches) {
+    if (b.batch != batch.batch || b.input_shapes != batch.input_shapes) continue;
+    for (const NodeRecord& n : b.nodes) {
+      if (n.name != node) continue;
+      auto it = n.devices.find(device);
+      return it == n.devices.end() ? nullptr : &it->second;
+    }
+  }
+  return nullptr;
+}
+
+const WholeModel* resumed_whole(const Profile* resume, const BatchProfile& batch, const std::string& device) {
+  if (resume == nullptr) return nullptr;
+  for (const BatchProfile& b : resume->batches) {
+    if (b.batch != batch.batch || b.input_shapes != batch.input_shapes) continue;
+    auto it = b.whole_model.find(device);
+    return it == b.whole_model.end() ? nullptr : &it->second;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Profile run_profile(const ir::Graph& model, const std::string& model_path, const std::string& model_sha256,
+                    const std::vector<runtime::DeviceSpec>& specs, const std::vector<runtime::Device*>& devices, const ProfileRequest& request) {
+  const auto started = Clock::now();
+  Profile profile;
+  profile.model_path = model_path;
+  profile.model_sha256 = model_sha256;
+  profile.machine = machine_info();
+  const MeasureOptions& m = request.measure;
+  profile.settings = {{"warmup", m.warmup},           {"min_reps", m.min_reps},           {"max_reps", m.max_reps},
+                      {"min_time_ms", m.min_time_ms}, {"max_time_ms", m.max_time_ms},     {"target_spread", m.target_spread},
+                      {"caches", request.cold ? "cold" : "warm"},                         {"fusion", "off (each node its own kernel)"}};
+  for (size_t d = 0; d < devices.size(); ++d)
+    profile.devices.push_back({devices[d]->name(), specs[d].text, devices[d]->description(), devices[d]->make_timer()->method()});
+
+  std::vector<std::optional<int64_t>> batches;
+  for (int64_t b : request.batches) batches.emplace_back(b);
+  if (batches.empty()) batches.emplace_back(request.bindings.batch);
+
+  // Every batch resolves its own copy of the graph (the weights are shared, not copied).
+  std::vector<ir::Graph> graphs;
+  int total = 0;
+  for (const auto& batch : batches) {
+    ir::Graph g = model;
+    ir::ShapeBindings bindings = request.bindings;
+    bindings.batch = batch;
+    ir::resolve_shapes(g, bindings, model_path);
+    ir::compute_costs(g);
+    for (const ir::Node& node : g.nodes) total += ir::is_constant_node(g, node) ? 0 : static_cast<int>(devices.size());
+    graphs.push_back(std::move(g));
+  }
+
+  double timed_us = 0;
+  int done = 0;
+  std::mt19937 rng(0);
+  auto stopped = [&] { return request.stop != nullptr && request.stop->load(); };
+  auto report = [&](const std::string& device, const std::string& node) {
+    if (!request.on_progress) return;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+    request.on_progress({done, total, device, node, done > 0 ? elapsed / done * (total - done) : 0.0});
+  };
+
+  for (size_t b = 0; b < batches.size() && !stopped(); ++b) {
+    const ir::Graph& g = graphs[b];
+    BatchProfile batch;
+    batch.batch = batches[b];
+    for (ir::TensorId t : g.inputs) batch.input_shapes[g.tensor(t).name] = g.tensor(t).shape;
+    for (size_t n = 0; n < g.nodes.size(); ++n) {
+      const ir::Node& node = g.nodes[n];
+      if (ir::is_constant_node(g, node)) continue;
+      NodeRecord record{node.name, node.op_type, {}, g.costs[n].flops, g.costs[n].bytes_read, g.costs[n].bytes_written, g.costs[n].param_bytes, {}};
+      for (ir::TensorId t : node.inputs) record.input_shapes.push_back(t == ir::no_tensor ? std::vector<int64_t>{} : g.tensor(t).shape);
+      batch.nodes.push_back(std::move(record));
+    }
+    profile.batches.push_back(batch);
+    BatchProfile& out = profile.batches.back();
+
+    for (size_t d = 0; d < devices.size() && !stopped(); ++d) {
+      runtime::Device& device = *devices[d];
+      size_t record = 0;
+      for (size_t n = 0; n < g.nodes.size(); ++n) {
+        const ir::Node& node = g.nodes[n];
+        if (ir::is_constant_node(g, node)) continue;
+        if (stopped()) break;
+        report(device.name(), node.name);
+        NodeResult& result = out.nodes[record++].devices[device.name()];
+        if (const NodeResult* kept = resumed_node(request.resume, out, node.name, device.name())) {
+          result = *kept;
+        } else if (!device.supports(g, node)) {
+          result.unsupported = "no " + device.name() + " kernel for this op or its dtypes";
+        } else {
+          try {
+            const ir::Graph alone = isolate_node(g, static_cast<ir::NodeId>(n));
+            runtime::Executor executor(alone, device, {.fuse = false, .channels_last = false});
+            const auto inputs = device_inputs(alone, device, rng);
+            result.stats = time_runs(device, executor, inputs, request.measure, request.cold);
+            timed_us += result.stats->total_us;
+          } catch (const ir::Error& e) {
+            if (e.kind() != ir::ErrorKind::unsupported) throw;
+            result.unsupported = e.what();
+          }
+        }
+        ++done;
+      }
+      if (stopped()) break;
+      // The whole model, unfused (as the nodes were timed) and as `partplan run` runs it.
+      WholeModel whole;
+      for (const NodeRecord& r : out.nodes) {
+        auto it = r.devices.find(device.name());
+        if (it != r.devices.end() && it->second.stats) whole.sum_of_node_medians_us += it->second.stats->median_us;
+      }
+      if (const WholeModel* kept = resumed_whole(request.resume, out, device.name())) {
+        out.whole_model[device.name()] = *kept;
+        continue;
+      }
+      try {
+        {
+          runtime::Executor executor(g, device, {.fuse = false, .channels_last = false});
+          const auto inputs = device_inputs(g, device, rng);
+          whole.unfused = time_runs(device, executor, inputs, request.measure, request.cold);
+          timed_us += whole.unfused.total_us;
+        }
+        runtime::Executor executor(g, device);
+        const auto inputs = device_inputs(g, device, rng);
+        whole.fused = time_runs(device, executor, inputs, request.measure, request.cold);
+        timed_us += whole.fused->total_us;
+        out.whole_model[device.name()] = whole;
+      } catch (const ir::Error& e) {
+        if (e.kind() != ir::ErrorKind::unsupported) throw;  // a node this device lacks: no whole-model time
+      }
+    }
+  }
+  if (request.links && !stopped()) {
+    if (request.resume != nullptr && request.resume->complete == false && !request.resume->links.empty()) profile.links = request.resume->links;
+    else profile.links = measure_links(devices, timed_us);
+  }
+  profile.complete = !stopped();
+  profile.wall_s = std::chrono::duration<double>(Clock::now() - started).count();
+  profile.timed_s = timed_us / 1e6;
+  return profile;
+}
+
+}  // namespace profiler
