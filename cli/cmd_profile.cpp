@@ -128,7 +128,7 @@ int profile_model(const ProfileOptions& options) {
   if (show_progress) fmt::print(stderr, "\r\033[K");
   ir::write_file_atomically(output, profiler::to_json(profile).dump(1) + "\n");
   if (!profile.complete)
-    throw ir::Error(ir::ErrorKind::usage, "interrupted: what was measured is in " + output + "; run again with --resume to continue");
+    throw ir::Error(ir::ErrorKind::interrupted, "interrupted: what was measured is in " + output + "; run again with --resume to continue");
   if (!options.quiet) {
     fmt::print("model    {}\n", model.path);
     print_summary(profile);

@@ -14,6 +14,7 @@ enum class ErrorKind {
   unsupported = 6,  // valid ONNX that partplan cannot run (an op, attribute value or dtype)
   mismatch = 7,     // outputs differ from the reference beyond the tolerance
   internal = 70,    // a bug in partplan
+  interrupted = 130,  // Ctrl-C (SIGINT): what was measured is kept, the work can resume
 };
 
 class Error : public std::runtime_error {

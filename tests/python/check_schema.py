@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Validate what `partplan inspect --json` and `partplan run --json` write against their
-JSON Schemas in docs/schemas/ (partplan.inspect-1, partplan.run-1).
+"""Validate what `partplan inspect --json`, `partplan run --json` and `partplan profile` write
+against their JSON Schemas in docs/schemas/ (partplan.inspect-1, partplan.run-1,
+partplan.profile-1; profile on the first model only, at two batch sizes, with short budgets).
 
 Usage: check_schema.py PARTPLAN_BINARY MODEL.onnx [MODEL.onnx ...]
 (run is checked on the models that inspect reports as fully supported.)
@@ -25,7 +26,7 @@ def validator_for(kind):
 
 def main():
     binary, models = sys.argv[1], sys.argv[2:]
-    validators = {"inspect": validator_for("inspect"), "run": validator_for("run")}
+    validators = {"inspect": validator_for("inspect"), "run": validator_for("run"), "profile": validator_for("profile")}
     checked, failures = 0, 0
     with tempfile.TemporaryDirectory() as tmp:
         for model in models:
@@ -48,6 +49,21 @@ def main():
                 failures += bool(errors)
                 if not errors:
                     print(f"ok   {kind} {os.path.basename(model)}")
+        out = os.path.join(tmp, "profile.json")
+        proc = subprocess.run([binary, "profile", models[0], "--batch", "1,2", "--devices", "cpu:threads=1,cpu:threads=1", "-o", out,
+                               "--min-time-ms", "1", "--max-time-ms", "5", "--quiet"], capture_output=True, text=True)
+        checked += 1
+        if proc.returncode != 0:
+            print(f"FAIL profile {models[0]}: exit {proc.returncode}: {proc.stderr.strip()}")
+            failures += 1
+        else:
+            with open(out) as f:
+                errors = sorted(validators["profile"].iter_errors(json.load(f)), key=lambda e: list(e.path))
+            for e in errors[:5]:
+                print(f"FAIL profile {os.path.basename(models[0])}: {'/'.join(map(str, e.path))}: {e.message}")
+            failures += bool(errors)
+            if not errors:
+                print(f"ok   profile {os.path.basename(models[0])}")
     print(f"{checked - failures} passed, {failures} failed")
     return 1 if failures else 0
 

@@ -1,0 +1,93 @@
+// An isolated node shares the model's weights and runs as it does in the model; a profile
+// survives its JSON round trip; a small real profile has every field the planner needs.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+
+#include "ir/error.h"
+#include "ir/shape_inference.h"
+#include "onnx_loader/onnx_loader.h"
+#include "profiler/isolate.h"
+#include "profiler/profile.h"
+#include "profiler/profiler.h"
+#include "runtime/cpu/cpu_device.h"
+
+namespace {
+std::string sample(const std::string& name) {
+  const char* root = std::getenv("PARTPLAN_SOURCE_DIR");
+  return std::string(root ? root : PARTPLAN_SOURCE_DIR) + "/sample_models/" + name + ".onnx";
+}
+}  // namespace
+
+TEST_CASE("profiler: an isolated node keeps its shapes and shares the model's weight bytes") {
+  onnx_loader::LoadedModel model = onnx_loader::load_model(sample("resnet_small"));
+  ir::ShapeBindings b;
+  b.batch = 3;
+  ir::resolve_shapes(model.graph, b, model.path);
+  const ir::Graph& g = model.graph;
+  size_t conv = 0;
+  while (g.nodes[conv].op_type != "Conv") ++conv;
+  const ir::Graph alone = profiler::isolate_node(g, static_cast<ir::NodeId>(conv));
+  REQUIRE(alone.nodes.size() == 1);
+  CHECK(alone.nodes[0].name == g.nodes[conv].name);
+  const ir::Tensor& weight = alone.tensor(alone.nodes[0].inputs[1]);
+  CHECK(weight.value.get() == g.tensor(g.nodes[conv].inputs[1]).value.get());  // the same bytes, not a copy
+  CHECK(alone.tensor(alone.nodes[0].inputs[0]).shape == g.tensor(g.nodes[conv].inputs[0]).shape);
+  CHECK(alone.tensor(alone.nodes[0].outputs[0]).shape == g.tensor(g.nodes[conv].outputs[0]).shape);
+  CHECK(alone.inputs.size() == 1);
+}
+
+TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON round trip") {
+  onnx_loader::LoadedModel model = onnx_loader::load_model(sample("mlp"));
+  runtime::cpu::CpuDevice a(0, 1, {}), b(1, 1, {});
+  profiler::ProfileRequest request;
+  request.batches = {1, 4};
+  request.measure.min_time_ms = 0.2;
+  request.measure.max_time_ms = 2;
+  std::vector<runtime::DeviceSpec> specs(2);
+  specs[0].text = specs[1].text = "cpu:threads=1";
+  const profiler::Profile p = profiler::run_profile(model.graph, model.path, model.sha256, specs, {&a, &b}, request);
+  CHECK(p.complete);
+  REQUIRE(p.batches.size() == 2);
+  CHECK(p.batches[1].input_shapes.begin()->second.front() == 4);
+  for (const profiler::BatchProfile& batch : p.batches) {
+    CHECK_FALSE(batch.nodes.empty());
+    for (const profiler::NodeRecord& n : batch.nodes)
+      for (const char* device : {"cpu0", "cpu1"}) {
+        REQUIRE(n.devices.count(device) == 1);
+        REQUIRE(n.devices.at(device).stats.has_value());
+        CHECK(n.devices.at(device).stats->median_us > 0);
+      }
+    CHECK(batch.whole_model.count("cpu0") == 1);
+    CHECK(batch.whole_model.at("cpu1").sum_of_node_medians_us > 0);
+  }
+  CHECK(p.links.size() == 2);  // a hand-off to each CPU device
+  CHECK(p.timed_s > 0);
+  CHECK(p.wall_s >= p.timed_s);
+  const nlohmann::json doc = profiler::to_json(p);
+  CHECK(profiler::to_json(profiler::profile_from_json(doc, "mlp.profile.json")) == doc);
+  CHECK_THROWS_AS(profiler::profile_from_json(nlohmann::json{{"schema", "partplan.run/1"}}, "x.json"), ir::Error);
+}
+
+TEST_CASE("profiler: a resumed profile keeps what was measured and measures only the rest") {
+  onnx_loader::LoadedModel model = onnx_loader::load_model(sample("mlp"));
+  runtime::cpu::CpuDevice a(0, 1, {});
+  profiler::ProfileRequest request;
+  request.measure.min_time_ms = 0.2;
+  request.measure.max_time_ms = 2;
+  request.bindings.batch = 2;
+  std::vector<runtime::DeviceSpec> specs(1);
+  specs[0].text = "cpu";
+  profiler::Profile first = profiler::run_profile(model.graph, model.path, model.sha256, specs, {&a}, request);
+  // Pretend the run stopped after the first node: drop the others' results.
+  for (size_t n = 1; n < first.batches[0].nodes.size(); ++n) first.batches[0].nodes[n].devices.clear();
+  first.batches[0].whole_model.clear();
+  first.complete = false;
+  const double kept = first.batches[0].nodes[0].devices.at("cpu0").stats->median_us;
+  request.resume = &first;
+  const profiler::Profile resumed = profiler::run_profile(model.graph, model.path, model.sha256, specs, {&a}, request);
+  CHECK(resumed.complete);
+  CHECK(resumed.batches[0].nodes[0].devices.at("cpu0").stats->median_us == kept);
+  for (const profiler::NodeRecord& n : resumed.batches[0].nodes) CHECK(n.devices.at("cpu0").stats.has_value());
+  CHECK(resumed.batches[0].whole_model.count("cpu0") == 1);
+}
