@@ -17,13 +17,9 @@
 #include "runtime/cpu/cpu_device.h"
 #include "runtime/cuda/cuda_device.h"
 #include "runtime/executor.h"
+#include "tests/sample_models.h"
 
 namespace {
-
-std::string sample(const std::string& name) {
-  const char* root = std::getenv("PARTPLAN_SOURCE_DIR");
-  return std::string(root ? root : PARTPLAN_SOURCE_DIR) + "/sample_models/" + name + ".onnx";
-}
 
 // Host copies of the outputs of one run under `placement` (device index per node).
 std::vector<std::vector<float>> run_placed(const ir::Graph& g, std::vector<runtime::Device*> devices, const std::vector<int>& placement,
@@ -59,7 +55,7 @@ TEST_CASE("GPU models: every sample model all-GPU and split across CPU and GPU m
   for (const char* name : {"mlp", "mobile_cnn", "resnet_small", "inception", "transformer_encoder", "lstm_seq", "gru_seq"}) {
     const std::string model_name = name;
     CAPTURE(model_name);
-    onnx_loader::LoadedModel model = onnx_loader::load_model(sample(name));
+    onnx_loader::LoadedModel model = onnx_loader::load_model(test::sample_model(name));
     ir::Graph& g = model.graph;
     ir::ShapeBindings bindings;
     bindings.batch = 2;

@@ -6,18 +6,10 @@
 #include "ir/error.h"
 #include "ir/shape_inference.h"
 #include "onnx_loader/onnx_loader.h"
-
-namespace {
-// The checkout's sample models; PARTPLAN_SOURCE_DIR in the environment overrides the build's
-// path (scripts/gpu-check runs these tests in a copy of the tree on another machine).
-std::string sample(const std::string& name) {
-  const char* root = std::getenv("PARTPLAN_SOURCE_DIR");
-  return std::string(root ? root : PARTPLAN_SOURCE_DIR) + "/sample_models/" + name + ".onnx";
-}
-}  // namespace
+#include "tests/sample_models.h"
 
 TEST_CASE("a sample model loads with its versions, weights and declared symbolic batch") {
-  auto model = onnx_loader::load_model(sample("resnet_small"));
+  auto model = onnx_loader::load_model(test::sample_model("resnet_small"));
   const ir::Graph& g = model.graph;
   CHECK(g.ir_version == 8);
   CHECK(g.opset == 17);
@@ -32,7 +24,7 @@ TEST_CASE("a sample model loads with its versions, weights and declared symbolic
 }
 
 TEST_CASE("Constant nodes become constants, not nodes or parameters") {
-  auto model = onnx_loader::load_model(sample("gru_seq"));
+  auto model = onnx_loader::load_model(test::sample_model("gru_seq"));
   for (const ir::Node& n : model.graph.nodes) CHECK(n.op_type != "Constant");
   int constants = 0;
   for (const ir::Tensor& t : model.graph.tensors) constants += t.kind == ir::TensorKind::constant ? 1 : 0;
@@ -45,7 +37,7 @@ TEST_CASE("every sample model resolves at batch 1 and 4 with batch-proportional 
     int64_t peak[2] = {0, 0};
     int i = 0;
     for (int64_t batch : {1, 4}) {
-      auto model = onnx_loader::load_model(sample(name));
+      auto model = onnx_loader::load_model(test::sample_model(name));
       ir::ShapeBindings bindings;
       bindings.batch = batch;
       const auto report = ir::resolve_shapes(model.graph, bindings, name);

@@ -11,16 +11,10 @@
 #include "profiler/profile.h"
 #include "profiler/profiler.h"
 #include "runtime/cpu/cpu_device.h"
-
-namespace {
-std::string sample(const std::string& name) {
-  const char* root = std::getenv("PARTPLAN_SOURCE_DIR");
-  return std::string(root ? root : PARTPLAN_SOURCE_DIR) + "/sample_models/" + name + ".onnx";
-}
-}  // namespace
+#include "tests/sample_models.h"
 
 TEST_CASE("profiler: an isolated node keeps its shapes and shares the model's weight bytes") {
-  onnx_loader::LoadedModel model = onnx_loader::load_model(sample("resnet_small"));
+  onnx_loader::LoadedModel model = onnx_loader::load_model(test::sample_model("resnet_small"));
   ir::ShapeBindings b;
   b.batch = 3;
   ir::resolve_shapes(model.graph, b, model.path);
@@ -38,7 +32,7 @@ TEST_CASE("profiler: an isolated node keeps its shapes and shares the model's we
 }
 
 TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON round trip") {
-  onnx_loader::LoadedModel model = onnx_loader::load_model(sample("mlp"));
+  onnx_loader::LoadedModel model = onnx_loader::load_model(test::sample_model("mlp"));
   runtime::cpu::CpuDevice a(0, 1, {}), b(1, 1, {});
   profiler::ProfileRequest request;
   request.batches = {1, 4};
@@ -70,7 +64,7 @@ TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON 
 }
 
 TEST_CASE("profiler: a resumed profile keeps what was measured and measures only the rest") {
-  onnx_loader::LoadedModel model = onnx_loader::load_model(sample("mlp"));
+  onnx_loader::LoadedModel model = onnx_loader::load_model(test::sample_model("mlp"));
   runtime::cpu::CpuDevice a(0, 1, {});
   profiler::ProfileRequest request;
   request.measure.min_time_ms = 0.2;

@@ -11,20 +11,14 @@
 #include "onnx_loader/onnx_loader.h"
 #include "runtime/cuda/cuda_kernels.h"
 #include "tests/runtime/cpu/kernel_test_util.h"
-
-namespace {
-std::string sample(const std::string& name) {
-  const char* root = std::getenv("PARTPLAN_SOURCE_DIR");
-  return std::string(root ? root : PARTPLAN_SOURCE_DIR) + "/sample_models/" + name + ".onnx";
-}
-}  // namespace
+#include "tests/sample_models.h"
 
 TEST_CASE("CUDA registry: every node of the sample models has a CUDA kernel") {
   const auto registry = runtime::cuda::make_cuda_kernel_registry();
   for (const char* name : {"mlp", "mobile_cnn", "resnet_small", "inception", "transformer_encoder", "lstm_seq", "gru_seq"}) {
     const std::string model_name = name;
     CAPTURE(model_name);
-    onnx_loader::LoadedModel model = onnx_loader::load_model(sample(name));
+    onnx_loader::LoadedModel model = onnx_loader::load_model(test::sample_model(name));
     ir::ShapeBindings bindings;
     bindings.batch = 2;
     ir::resolve_shapes(model.graph, bindings, model.path);
