@@ -1,8 +1,8 @@
 #pragma once
 // Repeating a timed run until its time is known well enough (DESIGN.md §4): warm-up runs,
 // then repetitions until at least `min_reps` were taken over at least `min_time_ms` and the
-// relative spread (p90 - p10) / p50 is under `target_spread`, or until `max_time_ms` or
-// `max_reps` ends it. Pure: the run is a callback returning its time, so tests drive it with
+// relative spread (p90 - p10) / p50 is under `target_spread`, or until `max_time_ms` (of timed
+// time, or of wall time once `min_reps` were taken) or `max_reps` ends it. Pure: the run is a callback returning its time, so tests drive it with
 // made-up times.
 #include <functional>
 #include <vector>

@@ -1,10 +1,12 @@
 #pragma once
 // A device partplan can run nodes on. Capability is not placement: a device says what it
 // can run (supports); only the planner decides where a node does run.
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <functional>
-#include <memory>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,13 +73,18 @@ class Device {
   virtual void copy_to_host(const Tensor& src, void* dst) { std::memcpy(dst, src.data, static_cast<size_t>(src.size_bytes())); }
   virtual std::unique_ptr<DeviceTimer> make_timer() { return std::make_unique<SteadyClockTimer>(); }
   // Evicts what the last runs left in the caches, for cold measurements: the host's by writing
-  // a buffer larger than any last-level cache (from the calling thread, the device's worker
-  // when called inside execute()); a GPU's L2 likewise on its compute stream. Never timed.
+  // twice the last-level cache (from the calling thread, the device's worker when called
+  // inside execute()); a GPU's L2 likewise on its compute stream. Never timed.
   virtual void flush_caches() {
-    constexpr size_t bytes = size_t{256} << 20;
-    thread_local std::unique_ptr<char[]> buffer(new char[bytes]);
+    // Twice the last-level cache the OS reports (32 MiB when it reports none), one buffer per
+    // thread: each CPU device flushes from its own worker.
+    static const size_t bytes = [] {
+      const long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+      return 2 * static_cast<size_t>(l3 > 0 ? l3 : (32L << 20));
+    }();
+    thread_local std::vector<char> buffer(bytes);
     thread_local char value = 0;
-    std::memset(buffer.get(), ++value, bytes);
+    std::fill(buffer.begin(), buffer.end(), ++value);
   }
   // Runs `work` on the device's own worker thread (whose thread count the device owns)
   // and waits for it; an exception thrown by `work` is rethrown here.
