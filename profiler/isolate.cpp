@@ -1,5 +1,7 @@
 #include "profiler/isolate.h"
 
+#include <set>
+
 #include "ir/error.h"
 #include "ir/graph_builder.h"
 #include "ir/shape_inference.h"
@@ -11,6 +13,7 @@ ir::Graph isolate_node(const ir::Graph& graph, ir::NodeId id) {
   ir::GraphBuilder builder(graph.name + ":" + node.name);
   builder.set_versions(graph.ir_version, graph.opset);
   ir::NodeSpec spec{node.name, node.op_type, node.domain, {}, {}, node.attributes, node.has_subgraph};
+  std::set<ir::TensorId> declared;  // a tensor read twice (Mul(x, x), LSTM's initial_h and _c) is declared once
   for (ir::TensorId t : node.inputs) {
     if (t == ir::no_tensor) {
       spec.inputs.emplace_back();
@@ -18,6 +21,7 @@ ir::Graph isolate_node(const ir::Graph& graph, ir::NodeId id) {
     }
     const ir::Tensor& tensor = graph.tensor(t);
     spec.inputs.push_back(tensor.name);
+    if (!declared.insert(t).second) continue;
     if (tensor.value) {
       if (tensor.kind == ir::TensorKind::initializer) builder.add_initializer(tensor.name, tensor.value);
       else builder.add_constant(tensor.name, tensor.value);

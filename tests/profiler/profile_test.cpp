@@ -11,6 +11,7 @@
 #include "profiler/profile.h"
 #include "profiler/profiler.h"
 #include "runtime/cpu/cpu_device.h"
+#include "tests/runtime/cpu/kernel_test_util.h"
 #include "tests/sample_models.h"
 
 TEST_CASE("profiler: an isolated node keeps its shapes and shares the model's weight bytes") {
@@ -29,6 +30,21 @@ TEST_CASE("profiler: an isolated node keeps its shapes and shares the model's we
   CHECK(alone.tensor(alone.nodes[0].inputs[0]).shape == g.tensor(g.nodes[conv].inputs[0]).shape);
   CHECK(alone.tensor(alone.nodes[0].outputs[0]).shape == g.tensor(g.nodes[conv].outputs[0]).shape);
   CHECK(alone.inputs.size() == 1);
+}
+
+TEST_CASE("profiler: a node reading one tensor twice is isolated with it declared once") {
+  for (bool constant : {false, true}) {
+    const test::Value x = test::f32({2, 3}, {1, 2, 3, 4, 5, 6});
+    const ir::Graph g = test::node_graph("Mul", {x, x}, {}, 1, constant ? std::set<size_t>{0, 1} : std::set<size_t>{});
+    // Rewire the node to read input 0 twice, as Mul(x, x).
+    ir::Graph twice = g;
+    twice.nodes[0].inputs = {g.nodes[0].inputs[0], g.nodes[0].inputs[0]};
+    ir::resolve_shapes(twice, {}, "twice");
+    const ir::Graph alone = profiler::isolate_node(twice, 0);
+    CHECK(alone.nodes[0].inputs[0] == alone.nodes[0].inputs[1]);
+    CHECK(alone.inputs.size() == (constant ? 0u : 1u));
+    if (!constant) CHECK(alone.tensor(alone.inputs[0]).shape == std::vector<int64_t>{2, 3});
+  }
 }
 
 TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON round trip") {
