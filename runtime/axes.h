@@ -38,4 +38,20 @@ inline int64_t softmax_axis(const ir::Graph& graph, const ir::Node& node, int64_
   return axis;
 }
 
+// An axis attribute made non-negative; refuses one out of range naming the node.
+inline size_t checked_axis(const ir::Node& node, int64_t axis, size_t rank) {
+  const auto r = static_cast<int64_t>(rank);
+  if (axis < -r || axis >= r) unsupported(node, "axis " + std::to_string(axis) + " is out of range");
+  return static_cast<size_t>(axis < 0 ? axis + r : axis);
+}
+
+// The shape as [outer, n, inner] around `axis` (ArgMax, TopK).
+inline void split_at_axis(const std::vector<int64_t>& shape, size_t axis, int64_t& outer, int64_t& n, int64_t& inner) {
+  outer = 1;
+  inner = 1;
+  for (size_t d = 0; d < axis; ++d) outer *= shape[d];
+  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
+  n = shape[axis];
+}
+
 }  // namespace runtime

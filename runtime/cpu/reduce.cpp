@@ -232,20 +232,6 @@ class ReduceKernel final : public Kernel {
 };
 
 // (outer, axis, inner) of a shape around one axis.
-void split_at_axis(const std::vector<int64_t>& shape, size_t axis, int64_t& outer, int64_t& n, int64_t& inner) {
-  outer = 1;
-  inner = 1;
-  for (size_t d = 0; d < axis; ++d) outer *= shape[d];
-  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
-  n = shape[axis];
-}
-
-size_t checked_axis(const ir::Node& node, int64_t axis, size_t rank) {
-  const auto r = static_cast<int64_t>(rank);
-  if (axis < -r || axis >= r) unsupported(node, "axis " + std::to_string(axis) + " is out of range");
-  return static_cast<size_t>(axis < 0 ? axis + r : axis);
-}
-
 bool is_sortable(ir::DType d) {
   return d == ir::DType::float32 || d == ir::DType::float64 || d == ir::DType::int32 || d == ir::DType::int64 ||
          d == ir::DType::int8 || d == ir::DType::uint8 || d == ir::DType::uint32 || d == ir::DType::uint64;

@@ -249,23 +249,14 @@ class InstanceNormKernel final : public CudaKernel {
   float epsilon_ = 1e-5f;
 };
 
-// [outer, n, inner] around `axis` (negative counts from the end); refuses an axis out of range.
-void split_at_axis(const ir::Node& node, const std::vector<int64_t>& shape, int64_t axis, int64_t& outer, int64_t& n, int64_t& inner) {
-  const auto rank = static_cast<int64_t>(shape.size());
-  if (axis < 0) axis += rank;
-  if (axis < 0 || axis >= rank) unsupported(node, "axis out of range");
-  outer = element_count({shape.begin(), shape.begin() + axis});
-  n = shape[static_cast<size_t>(axis)];
-  inner = element_count({shape.begin() + axis + 1, shape.end()});
-}
-
 class ArgMaxKernel final : public CudaKernel {
  public:
   using CudaKernel::CudaKernel;
 
  protected:
   void prepare_on_gpu(const ir::Graph& graph, const ir::Node& node) override {
-    split_at_axis(node, input_info(graph, node, 0).shape, attr_int(node, "axis", 0), outer_, n_, inner_);
+    const auto& x = input_info(graph, node, 0).shape;
+    split_at_axis(x, checked_axis(node, attr_int(node, "axis", 0), x.size()), outer_, n_, inner_);
     if (n_ == 0 && outer_ * inner_ > 0) unsupported(node, "ArgMax over an empty axis has no answer");
     last_ = attr_int(node, "select_last_index", 0) != 0;
   }
@@ -289,7 +280,8 @@ class TopKKernel final : public CudaKernel {
     const ir::Tensor& k = input_info(graph, node, 1);
     if (!k.value) unsupported(node, "K must be a constant");
     k_ = k.value->to_int64s().at(0);
-    split_at_axis(node, input_info(graph, node, 0).shape, attr_int(node, "axis", -1), outer_, n_, inner_);
+    const auto& x = input_info(graph, node, 0).shape;
+    split_at_axis(x, checked_axis(node, attr_int(node, "axis", -1), x.size()), outer_, n_, inner_);
     if (k_ < 0 || k_ > n_) unsupported(node, "K out of range");
     largest_ = attr_int(node, "largest", 1) != 0;  // sorted=0 leaves the order open: sorted is one answer
   }
