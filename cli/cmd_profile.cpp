@@ -35,7 +35,12 @@ struct ProfileOptions {
 };
 
 std::atomic<bool> interrupted{false};
-extern "C" void on_interrupt(int) { interrupted.store(true); }
+// The first Ctrl-C asks the profile to stop at the next repetition and write what it has; the
+// handler then gives SIGINT back to the default, so a second Ctrl-C ends the process at once.
+extern "C" void on_interrupt(int) {
+  interrupted.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
 
 std::string default_output(const std::string& model) {
   std::filesystem::path p(model);

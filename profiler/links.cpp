@@ -1,6 +1,8 @@
 #include "profiler/links.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "profiler/measure.h"
@@ -24,20 +26,28 @@ MeasureOptions link_options() {
 
 }  // namespace
 
+// Weighted by 1 / time^2 (relative error), so the small sizes, where latency shows, count as
+// much as the large ones, where bandwidth does.
 void fit_link(LinkProfile& link) {
-  const auto n = static_cast<double>(link.points.size());
   if (link.points.empty()) return;
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  double w_sum = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
   for (const LinkPoint& p : link.points) {
+    const double w = 1.0 / std::max(p.time_us * p.time_us, 1e-12);
     const auto x = static_cast<double>(p.bytes);
-    sx += x;
-    sy += p.time_us;
-    sxx += x * x;
-    sxy += x * p.time_us;
+    w_sum += w;
+    sx += w * x;
+    sy += w * p.time_us;
+    sxx += w * x * x;
+    sxy += w * x * p.time_us;
   }
-  const double denominator = n * sxx - sx * sx;
-  const double slope = denominator > 0 ? (n * sxy - sx * sy) / denominator : 0.0;  // us per byte
-  link.latency_us = std::max(0.0, (sy - slope * sx) / n);
+  const double denominator = w_sum * sxx - sx * sx;
+  double slope = denominator > 0 ? (w_sum * sxy - sx * sy) / denominator : 0.0;  // us per byte
+  double latency = (sy - slope * sx) / w_sum;
+  if (latency < 0) {  // a line through the origin instead: no negative latency
+    latency = 0;
+    slope = sxx > 0 ? sxy / sxx : 0.0;
+  }
+  link.latency_us = latency;
   if (slope > 0) link.bandwidth_gb_s = 1e-3 / slope;  // bytes/us = 1e6 B/s; GB/s = 1e-3 / (us per byte)
   else link.bandwidth_gb_s.reset();
 }
@@ -63,7 +73,7 @@ std::vector<LinkProfile> measure_links(const std::vector<runtime::Device*>& devi
       continue;
     }
     LinkProfile to_device{"host", device->name(), "copy", {}, 0, std::nullopt}, to_host{device->name(), "host", "copy", {}, 0, std::nullopt};
-    for (int64_t bytes = 4; bytes <= (int64_t{256} << 20); bytes *= 16) {
+    for (int64_t bytes = 4; bytes <= (int64_t{256} << 20); bytes *= 4) {
       runtime::Tensor host = runtime::host_tensor(ir::DType::uint8, {bytes});
       runtime::Tensor on_device = device->allocate(ir::DType::uint8, {bytes});
       auto timer = device->make_timer();

@@ -12,8 +12,9 @@ namespace profiler {
 // Adds the time spent inside timed transfers to `timed_us`.
 std::vector<LinkProfile> measure_links(const std::vector<runtime::Device*>& devices, double& timed_us);
 
-// Least squares of time = latency + bytes / bandwidth over the points (bandwidth in GB/s, empty
-// when the points do not rise with size); latency never negative.
+// Least squares of time = latency + bytes / bandwidth over the points, weighted for relative
+// error (bandwidth in GB/s, empty when the points do not rise with size); latency never
+// negative (the line then goes through the origin).
 void fit_link(LinkProfile& link);
 
 }  // namespace profiler

@@ -1,30 +1,24 @@
 #include "profiler/measure.h"
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <numeric>
 
-namespace profiler {
+#include "runtime/latency_stats.h"
 
-namespace {
-double percentile(const std::vector<double>& sorted, double q) {
-  const auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
-}  // namespace
+namespace profiler {
 
 Stats summarize_samples(std::vector<double> samples_us) {
   Stats s;
   if (samples_us.empty()) return s;
-  std::sort(samples_us.begin(), samples_us.end());
-  s.reps = static_cast<int>(samples_us.size());
-  s.median_us = percentile(samples_us, 0.5);
-  s.p10_us = percentile(samples_us, 0.1);
-  s.p90_us = percentile(samples_us, 0.9);
-  s.min_us = samples_us.front();
-  s.total_us = std::accumulate(samples_us.begin(), samples_us.end(), 0.0);
-  s.mean_us = s.total_us / static_cast<double>(samples_us.size());
+  const double total = std::accumulate(samples_us.begin(), samples_us.end(), 0.0);
+  const runtime::LatencySummary summary = runtime::summarize(std::move(samples_us));
+  s.reps = summary.count;
+  s.median_us = summary.p50;
+  s.p10_us = summary.p10;
+  s.p90_us = summary.p90;
+  s.min_us = summary.min;
+  s.mean_us = summary.mean;
+  s.total_us = total;
   s.spread = s.median_us > 0 ? (s.p90_us - s.p10_us) / s.median_us : 0.0;
   return s;
 }
@@ -45,6 +39,7 @@ Stats measure(const std::function<double()>& timed_run, const MeasureOptions& op
     const int reps = static_cast<int>(samples.size());
     if (reps >= options.max_reps || total_us >= options.max_time_ms * 1000.0) break;
     if (reps >= options.min_reps && wall_ms() >= options.max_time_ms) break;
+    if (options.stop != nullptr && options.stop->load()) break;
     if (reps < options.min_reps || total_us < options.min_time_ms * 1000.0) continue;
     // Checking the spread sorts the samples: every few repetitions is enough.
     if (reps % 5 == 0 && summarize_samples(samples).spread <= options.target_spread) {
@@ -54,7 +49,8 @@ Stats measure(const std::function<double()>& timed_run, const MeasureOptions& op
   }
   const bool converged = stats.converged;
   stats = summarize_samples(std::move(samples));
-  stats.converged = converged || stats.spread <= options.target_spread;
+  // One or two repetitions have no spread to speak of: only enough of them can converge.
+  stats.converged = stats.reps >= options.min_reps && (converged || stats.spread <= options.target_spread);
   return stats;
 }
 

@@ -4,6 +4,7 @@
 // relative spread (p90 - p10) / p50 is under `target_spread`, or until `max_time_ms` (of timed
 // time, or of wall time once `min_reps` were taken) or `max_reps` ends it. Pure: the run is a callback returning its time, so tests drive it with
 // made-up times.
+#include <atomic>
 #include <functional>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct MeasureOptions {
   double min_time_ms = 50;
   double max_time_ms = 1000;
   double target_spread = 0.02;
+  const std::atomic<bool>* stop = nullptr;  // set (Ctrl-C): end the repetitions now
 };
 
 struct Stats {
@@ -29,7 +31,8 @@ struct Stats {
 // `timed_run` performs one repetition and returns its time in microseconds.
 Stats measure(const std::function<double()>& timed_run, const MeasureOptions& options);
 
-// Median, p10, p90, min and mean of samples (nearest-rank percentiles); spread as above.
+// Median, p10, p90, min and mean of samples (nearest-rank percentiles, runtime::summarize);
+// spread as above.
 Stats summarize_samples(std::vector<double> samples_us);
 
 }  // namespace profiler

@@ -88,6 +88,28 @@ const WholeModel* resumed_whole(const Profile* resume, const BatchProfile& batch
   return nullptr;
 }
 
+// A node whose shapes were not resolved (after an op partplan lacks) cannot be run alone.
+bool shapes_resolved(const ir::Graph& g, const ir::Node& node) {
+  for (ir::TensorId t : node.inputs)
+    if (t != ir::no_tensor && !g.tensor(t).shape_known) return false;
+  for (ir::TensorId t : node.outputs)
+    if (t != ir::no_tensor && !g.tensor(t).shape_known) return false;
+  return true;
+}
+
+// Measurements are only kept from a profile made the same way: same settings, same devices.
+void check_resumable(const Profile& previous, const Profile& now) {
+  if (previous.settings != now.settings)
+    throw ir::Error(ir::ErrorKind::usage, "--resume: the profile was made with other measurement settings (" + previous.settings.dump() +
+                                              "); use the same flags or another -o");
+  if (previous.devices.size() != now.devices.size())
+    throw ir::Error(ir::ErrorKind::usage, "--resume: the profile was made on other devices; use the same --devices or another -o");
+  for (size_t d = 0; d < now.devices.size(); ++d)
+    if (previous.devices[d].spec != now.devices[d].spec || previous.devices[d].name != now.devices[d].name)
+      throw ir::Error(ir::ErrorKind::usage, "--resume: the profile's device " + std::to_string(d) + " is '" + previous.devices[d].spec + "', not '" +
+                                                now.devices[d].spec + "'; use the same --devices or another -o");
+}
+
 }  // namespace
 
 Profile run_profile(const ir::Graph& model, const std::string& model_path, const std::string& model_sha256,
@@ -103,6 +125,9 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
                       {"caches", request.cold ? "cold" : "warm"},                         {"fusion", "off (each node its own kernel)"}};
   for (size_t d = 0; d < devices.size(); ++d)
     profile.devices.push_back({devices[d]->name(), specs[d].text, devices[d]->description(), devices[d]->make_timer()->method()});
+  if (request.resume != nullptr) check_resumable(*request.resume, profile);
+  MeasureOptions options = request.measure;
+  options.stop = request.stop;
 
   std::vector<std::optional<int64_t>> batches;
   for (int64_t b : request.batches) batches.emplace_back(b);
@@ -121,14 +146,16 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
     graphs.push_back(std::move(g));
   }
 
-  double timed_us = 0;
-  int done = 0;
+  // A resumed profile's time counts too: the overhead is the whole profile's.
+  double timed_us = request.resume != nullptr ? request.resume->timed_s * 1e6 : 0.0;
+  const double earlier_wall_s = request.resume != nullptr ? request.resume->wall_s : 0.0;
+  int done = 0, measured = 0;
   std::mt19937 rng(0);
   auto stopped = [&] { return request.stop != nullptr && request.stop->load(); };
   auto report = [&](const std::string& device, const std::string& node) {
     if (!request.on_progress) return;
     const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
-    request.on_progress({done, total, device, node, done > 0 ? elapsed / done * (total - done) : 0.0});
+    request.on_progress({done, total, device, node, measured > 0 ? elapsed / measured * (total - done) : 0.0});
   };
 
   for (size_t b = 0; b < batches.size() && !stopped(); ++b) {
@@ -157,17 +184,22 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
         NodeResult& result = out.nodes[record++].devices[device.name()];
         if (const NodeResult* kept = resumed_node(request.resume, out, node.name, device.name())) {
           result = *kept;
+        } else if (!shapes_resolved(g, node)) {
+          result.unsupported = "its shapes are not resolved (an op before it is not supported)";
         } else if (!device.supports(g, node)) {
           result.unsupported = "no " + device.name() + " kernel for this op or its dtypes";
         } else {
+          // A node the kernel refuses (an attribute value, a dtype without random inputs) is
+          // recorded with the reason; the rest of the model is still profiled.
           try {
             const ir::Graph alone = isolate_node(g, static_cast<ir::NodeId>(n));
             runtime::Executor executor(alone, device, {.fuse = false, .channels_last = false});
             const auto inputs = device_inputs(alone, device, rng);
-            result.stats = time_runs(device, executor, inputs, request.measure, request.cold);
+            result.stats = time_runs(device, executor, inputs, options, request.cold);
             timed_us += result.stats->total_us;
+            ++measured;
           } catch (const ir::Error& e) {
-            if (e.kind() != ir::ErrorKind::unsupported) throw;
+            if (e.kind() != ir::ErrorKind::unsupported && e.kind() != ir::ErrorKind::shape) throw;
             result.unsupported = e.what();
           }
         }
@@ -184,29 +216,35 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
         out.whole_model[device.name()] = *kept;
         continue;
       }
+      // A device that lacks a node has no whole-model time; one whose fused run alone is
+      // refused keeps the unfused time.
       try {
-        {
-          runtime::Executor executor(g, device, {.fuse = false, .channels_last = false});
-          const auto inputs = device_inputs(g, device, rng);
-          whole.unfused = time_runs(device, executor, inputs, request.measure, request.cold);
-          timed_us += whole.unfused.total_us;
-        }
+        runtime::Executor executor(g, device, {.fuse = false, .channels_last = false});
+        const auto inputs = device_inputs(g, device, rng);
+        whole.unfused = time_runs(device, executor, inputs, options, request.cold);
+        timed_us += whole.unfused.total_us;
+      } catch (const ir::Error& e) {
+        if (e.kind() != ir::ErrorKind::unsupported && e.kind() != ir::ErrorKind::shape) throw;
+        continue;
+      }
+      try {
         runtime::Executor executor(g, device);
         const auto inputs = device_inputs(g, device, rng);
-        whole.fused = time_runs(device, executor, inputs, request.measure, request.cold);
+        whole.fused = time_runs(device, executor, inputs, options, request.cold);
         timed_us += whole.fused->total_us;
-        out.whole_model[device.name()] = whole;
       } catch (const ir::Error& e) {
-        if (e.kind() != ir::ErrorKind::unsupported) throw;  // a node this device lacks: no whole-model time
+        if (e.kind() != ir::ErrorKind::unsupported) throw;
       }
+      out.whole_model[device.name()] = whole;
     }
   }
+  // Links are kept from a resumed profile (same devices, checked above) when it has them.
   if (request.links && !stopped()) {
-    if (request.resume != nullptr && request.resume->complete == false && !request.resume->links.empty()) profile.links = request.resume->links;
+    if (request.resume != nullptr && !request.resume->links.empty()) profile.links = request.resume->links;
     else profile.links = measure_links(devices, timed_us);
   }
   profile.complete = !stopped();
-  profile.wall_s = std::chrono::duration<double>(Clock::now() - started).count();
+  profile.wall_s = earlier_wall_s + std::chrono::duration<double>(Clock::now() - started).count();
   profile.timed_s = timed_us / 1e6;
   return profile;
 }

@@ -20,10 +20,11 @@ namespace runtime {
 
 enum class DeviceKind { cpu, cuda };
 
-// Times work on a device: start() before the work is issued, stop_us() after it, returning the
-// device's time in between once that work is done. A CPU device's is the steady clock on the
-// calling thread; a GPU's records events on its compute stream (the time the GPU spent, launch
-// gaps included, not the host's).
+// Times work on a device: start() before the work is issued, stop_us() after it has finished,
+// returning the time in between. A CPU device's is the steady clock on the calling thread; a
+// GPU's records events on its compute stream. Work run through execute() has synchronised the
+// stream before stop_us(), so a GPU figure spans issuing the work (launches, allocations) and
+// the GPU finishing it, as the host sees a run: not the kernels' own time (CUPTI's, to come).
 class DeviceTimer {
  public:
   virtual ~DeviceTimer() = default;

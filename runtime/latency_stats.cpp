@@ -18,6 +18,7 @@ LatencySummary summarize(std::vector<double> samples) {
   s.mean = std::accumulate(samples.begin(), samples.end(), 0.0) / static_cast<double>(samples.size());
   s.min = samples.front();
   s.max = samples.back();
+  s.p10 = rank(0.10);
   s.p50 = rank(0.50);
   s.p90 = rank(0.90);
   s.p99 = rank(0.99);

@@ -122,6 +122,10 @@ class CudaDevice final : public Device {
   bool supports(const ir::Graph& graph, const ir::Node& node) const override {
     const CudaKernelEntry* entry = registry_.find(node.op);
     if (entry == nullptr) return false;
+    for (ir::TensorId t : node.inputs)
+      if (t != ir::no_tensor && !graph.tensor(t).shape_known) return false;
+    for (ir::TensorId t : node.outputs)
+      if (t != ir::no_tensor && !graph.tensor(t).shape_known) return false;
     try {
       return entry->accepts(graph, node);
     } catch (const std::exception&) {  // a malformed node (a missing input): not ours to report here

@@ -6,7 +6,8 @@ Usage: python tests/cli/profile_cli.py PARTPLAN_BINARY SAMPLE_MODELS_DIR
 
 - Bad values (--devices, --max-reps below --min-reps, --target-spread 0, --batch 0) exit 2 with
   one line naming the flag, and write no profile.
-- --resume with a profile of another model exits 2 and leaves that file as it was.
+- --resume with a profile of another model, or made with other settings, exits 2 and leaves
+  that file as it was.
 - SIGINT during a profile exits 130 with one line, and the file holds what was measured with
   "complete": false; `--resume` then finishes it, keeping the measurements already there.
 Prints `ok NAME` / `FAIL NAME: why`; exits 1 on any failure.
@@ -61,7 +62,7 @@ def main():
 
         # Ctrl-C: long budgets so the run is still going when the signal comes.
         partial = os.path.join(tmp, "partial.json")
-        child = subprocess.Popen([binary, "profile", resnet, "--batch", "2", "-o", partial, "--min-time-ms", "200", "--max-time-ms", "200", "--max-reps", "10000000",
+        child = subprocess.Popen([binary, "profile", resnet, "--batch", "2", "-o", partial, "--min-time-ms", "100", "--max-time-ms", "100", "--max-reps", "10000000",
                                   "--no-links", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(2.0)
         child.send_signal(signal.SIGINT)
@@ -72,7 +73,11 @@ def main():
               f"exit {child.returncode}: {stderr.strip()!r}, complete={doc.get('complete')}, {len(measured)} nodes measured")
         if measured:
             kept = {n["name"]: n["devices"]["cpu0"]["median_us"] for n in measured if "median_us" in n["devices"].get("cpu0", {})}
-            proc = run(binary, [resnet, "--batch", "2", "-o", partial, "--min-time-ms", "1", "--max-time-ms", "5", "--no-links", "--resume", "--quiet"])
+            same_flags = ["--min-time-ms", "100", "--max-time-ms", "100", "--max-reps", "10000000", "--no-links"]
+            proc = run(binary, [resnet, "--batch", "2", "-o", partial, "--min-time-ms", "1", "--no-links", "--resume", "--quiet"])
+            check("resume_other_settings", proc.returncode == 2 and one_line(proc.stderr) and "settings" in proc.stderr,
+                  f"exit {proc.returncode}: {proc.stderr.strip()!r}")
+            proc = run(binary, [resnet, "--batch", "2", "-o", partial, "--resume", "--quiet"] + same_flags)
             doc = json.load(open(partial))
             nodes = {n["name"]: n for n in doc["batches"][0]["nodes"]}
             same = all(nodes[name]["devices"]["cpu0"]["median_us"] == value for name, value in kept.items())

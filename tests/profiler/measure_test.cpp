@@ -1,6 +1,9 @@
 // The profiler's stopping rule and statistics, driven by made-up repetition times.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "profiler/links.h"
@@ -64,4 +67,45 @@ TEST_CASE("profiler: a link fit recovers latency and bandwidth; a flat link has 
   profiler::fit_link(flat);
   CHECK(flat.latency_us == 5.0);
   CHECK_FALSE(flat.bandwidth_gb_s.has_value());
+}
+
+TEST_CASE("profiler: work outside the timing (a cache flush) cannot stretch a node's budget past max_time_ms") {
+  profiler::MeasureOptions o;
+  o.warmup = 0;
+  o.min_reps = 3;
+  o.min_time_ms = 1000;
+  o.max_time_ms = 30;
+  o.target_spread = 1e-9;  // never met
+  const auto start = std::chrono::steady_clock::now();
+  int i = 0;
+  const profiler::Stats s = profiler::measure([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // untimed
+    return (++i % 2) ? 1.0 : 2.0;
+  }, o);
+  const double wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  CHECK(s.reps >= 3);
+  CHECK(wall_ms < 200);  // the timed total (a few us) would never have ended it
+  CHECK_FALSE(s.converged);
+}
+
+TEST_CASE("profiler: one repetition is never 'converged'; a stop request ends the repetitions") {
+  profiler::MeasureOptions o;
+  o.warmup = 0;
+  o.max_reps = 1;
+  CHECK_FALSE(profiler::measure([] { return 5.0; }, o).converged);
+  std::atomic<bool> stop{true};
+  o.max_reps = 1000;
+  o.min_reps = 1;
+  o.min_time_ms = 1e9;
+  o.stop = &stop;
+  CHECK(profiler::measure([] { return 5.0; }, o).reps == 1);
+}
+
+TEST_CASE("profiler: a link whose fitted latency would be negative goes through the origin") {
+  profiler::LinkProfile link;
+  link.points = {{1000, 0.5}, {2000, 1.5}, {4000, 3.5}};  // the straight line meets zero at 500 bytes
+  profiler::fit_link(link);
+  CHECK(link.latency_us == 0.0);
+  REQUIRE(link.bandwidth_gb_s.has_value());
+  CHECK(*link.bandwidth_gb_s > 0);
 }
