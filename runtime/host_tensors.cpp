@@ -29,7 +29,7 @@ void fill_random(Tensor& t, std::mt19937& rng) {
       case ir::DType::int64: t.as<int64_t>()[i] = small(rng); break;
       case ir::DType::int32: t.as<int32_t>()[i] = small(rng); break;
       case ir::DType::boolean: t.as<uint8_t>()[i] = static_cast<uint8_t>(small(rng) & 1); break;
-      default: throw ir::Error(ir::ErrorKind::unsupported, "random inputs of type " + std::string(ir::dtype_name(t.dtype)) + " are not supported; give --inputs");
+      default: throw ir::Error(ir::ErrorKind::unsupported, "no random values for type " + std::string(ir::dtype_name(t.dtype)) + " (partplan run takes --inputs instead)");
     }
   }
 }

@@ -77,6 +77,21 @@ TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON 
   const nlohmann::json doc = profiler::to_json(p);
   CHECK(profiler::to_json(profiler::profile_from_json(doc, "mlp.profile.json")) == doc);
   CHECK_THROWS_AS(profiler::profile_from_json(nlohmann::json{{"schema", "partplan.run/1"}}, "x.json"), ir::Error);
+  // The forms a CPU-only profile does not produce: a node a device declined, shapes bound
+  // without --batch, a whole model with no fused time, a link with a bandwidth.
+  profiler::Profile q = p;
+  q.batches[0].batch.reset();
+  q.batches[0].nodes[0].devices["cpu1"] = profiler::NodeResult{std::nullopt, "no cpu1 kernel"};
+  q.batches[0].whole_model["cpu0"].fused.reset();
+  q.links.push_back({"host", "cuda0", "copy", {{4, 9.5}, {1 << 20, 50.0}}, 9.4, 25.0});
+  const nlohmann::json other = profiler::to_json(q);
+  const profiler::Profile back = profiler::profile_from_json(other, "q.json");
+  CHECK_FALSE(back.batches[0].batch.has_value());
+  CHECK(back.batches[0].nodes[0].devices.at("cpu1").unsupported == "no cpu1 kernel");
+  CHECK_FALSE(back.batches[0].nodes[0].devices.at("cpu1").stats.has_value());
+  CHECK_FALSE(back.batches[0].whole_model.at("cpu0").fused.has_value());
+  CHECK(back.links.back().bandwidth_gb_s == 25.0);
+  CHECK(profiler::to_json(back) == other);
 }
 
 TEST_CASE("profiler: a resumed profile keeps what was measured and measures only the rest") {
