@@ -31,6 +31,7 @@ struct ProfileOptions {
   bool cold = false;
   bool resume = false;
   bool no_links = false;
+  bool no_cupti = false;
   bool quiet = false;
 };
 
@@ -71,8 +72,14 @@ void print_summary(const profiler::Profile& p) {
       fmt::print("\n");
     }
   }
+  for (const profiler::DeviceInfo& d : p.devices) {
+    if (!d.timer_note.empty()) fmt::print("timer    {}: cuda events ({})\n", d.name, d.timer_note);
+    if (d.cupti)
+      fmt::print("timer    {}: CUPTI kernel time; tracing costs {:.2f}x on {} sampled nodes; {} records dropped\n", d.name, d.cupti->overhead_ratio,
+                 d.cupti->overhead.size(), d.cupti->dropped_records);
+  }
   for (const profiler::LinkProfile& l : p.links)
-    fmt::print("link     {} -> {} ({}): latency {:.1f} us{}\n", l.from, l.to, l.kind, l.latency_us,
+    fmt::print("link     {} -> {} ({}{}): latency {:.1f} us{}\n", l.from, l.to, l.kind, l.host_memory.empty() ? "" : ", " + l.host_memory, l.latency_us,
                l.bandwidth_gb_s ? fmt::format(", {:.1f} GB/s", *l.bandwidth_gb_s) : std::string());
   fmt::print("overhead {:.1f} s wall for {:.1f} s of timed runs: {:.2f}x\n", p.wall_s, p.timed_s, p.timed_s > 0 ? p.wall_s / p.timed_s : 0.0);
 }
@@ -111,6 +118,7 @@ int profile_model(const ProfileOptions& options) {
   request.measure = options.measure;
   request.cold = options.cold;
   request.links = !options.no_links;
+  request.cupti = !options.no_cupti;
   request.resume = previous ? &*previous : nullptr;
   request.stop = &interrupted;
   const bool show_progress = !options.quiet && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
@@ -159,6 +167,7 @@ Action add_profile_command(CLI::App& app) {
   command->add_flag("--cold", options->cold, "Flush the caches before every repetition (default: warm)");
   command->add_flag("--resume", options->resume, "Keep what the output file already holds and measure the rest");
   command->add_flag("--no-links", options->no_links, "Skip the link measurements");
+  command->add_flag("--no-cupti", options->no_cupti, "Time GPUs with CUDA events instead of tracing their kernels with CUPTI");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success (no progress line either)");
   return [command, options]() -> int {
     if (!command->parsed()) return -1;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -22,6 +24,50 @@ MeasureOptions link_options() {
   o.max_time_ms = 200;
   o.target_spread = 0.05;
   return o;
+}
+
+// Host -> device and device -> host copies at sizes 4 B .. 256 MiB from pageable host memory
+// (how the executor hands tensors over) or page-locked memory (the copy engine's own speed);
+// nothing for "pinned" on a device without page-locked memory.
+void append_copy_links(runtime::Device& device, const std::string& host_memory, double& timed_us, std::vector<LinkProfile>& links) {
+  const bool pinned = host_memory == "pinned";
+  if (pinned && device.allocate_host(1) == nullptr) return;
+  const MeasureOptions options = link_options();
+  LinkProfile to_device{"host", device.name(), "copy", host_memory, {}, 0, std::nullopt};
+  LinkProfile to_host{device.name(), "host", "copy", host_memory, {}, 0, std::nullopt};
+  for (int64_t bytes = 4; bytes <= (int64_t{256} << 20); bytes *= 4) {
+    runtime::Tensor pageable;
+    std::shared_ptr<void> page_locked;
+    void* host = nullptr;
+    if (pinned) {
+      page_locked = device.allocate_host(static_cast<size_t>(bytes));
+      host = page_locked.get();
+    } else {
+      pageable = runtime::host_tensor(ir::DType::uint8, {bytes});
+      host = pageable.data;
+    }
+    runtime::Tensor on_device = device.allocate(ir::DType::uint8, {bytes});
+    auto timer = device.make_timer();
+    // A copy to the device may return before its DMA ends: the device's timer waits for it.
+    const Stats up = measure([&] {
+      timer->start();
+      device.copy_from_host(host, on_device);
+      return timer->stop_us();
+    }, options);
+    const Stats down = measure([&] {
+      runtime::SteadyClockTimer clock;
+      clock.start();
+      device.copy_to_host(on_device, host);
+      return clock.stop_us();
+    }, options);
+    timed_us += up.total_us + down.total_us;
+    to_device.points.push_back({bytes, up.median_us});
+    to_host.points.push_back({bytes, down.median_us});
+  }
+  fit_link(to_device);
+  fit_link(to_host);
+  links.push_back(std::move(to_device));
+  links.push_back(std::move(to_host));
 }
 
 }  // namespace
@@ -59,7 +105,7 @@ std::vector<LinkProfile> measure_links(const std::vector<runtime::Device*>& devi
     if (device->host_accessible()) {
       // A CPU device reads host memory as it is: handing it work costs one round trip to its
       // worker thread, the same from the host or from another CPU device.
-      LinkProfile link{"host", device->name(), "hand-off", {}, 0, std::nullopt};
+      LinkProfile link{"host", device->name(), "hand-off", "", {}, 0, std::nullopt};
       const Stats s = measure([&] {
         runtime::SteadyClockTimer timer;
         timer.start();
@@ -72,31 +118,8 @@ std::vector<LinkProfile> measure_links(const std::vector<runtime::Device*>& devi
       links.push_back(std::move(link));
       continue;
     }
-    LinkProfile to_device{"host", device->name(), "copy", {}, 0, std::nullopt}, to_host{device->name(), "host", "copy", {}, 0, std::nullopt};
-    for (int64_t bytes = 4; bytes <= (int64_t{256} << 20); bytes *= 4) {
-      runtime::Tensor host = runtime::host_tensor(ir::DType::uint8, {bytes});
-      runtime::Tensor on_device = device->allocate(ir::DType::uint8, {bytes});
-      auto timer = device->make_timer();
-      // A copy to the device may return before its DMA ends: the device's timer waits for it.
-      const Stats up = measure([&] {
-        timer->start();
-        device->copy_from_host(host.data, on_device);
-        return timer->stop_us();
-      }, options);
-      const Stats down = measure([&] {
-        runtime::SteadyClockTimer clock;
-        clock.start();
-        device->copy_to_host(on_device, host.data);
-        return clock.stop_us();
-      }, options);
-      timed_us += up.total_us + down.total_us;
-      to_device.points.push_back({bytes, up.median_us});
-      to_host.points.push_back({bytes, down.median_us});
-    }
-    fit_link(to_device);
-    fit_link(to_host);
-    links.push_back(std::move(to_device));
-    links.push_back(std::move(to_host));
+    append_copy_links(*device, "pageable", timed_us, links);
+    append_copy_links(*device, "pinned", timed_us, links);
   }
   return links;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The links between devices, measured and fitted as latency + bytes / bandwidth: host <-> GPU
-// copies (host memory as the executor hands it over, both directions, 4 B to 256 MiB) and the
-// hand-off between CPU devices, which share memory and copy nothing.
+// copies (both directions, 4 B to 256 MiB, from pageable memory as the executor hands tensors
+// over and from page-locked memory) and the hand-off between CPU devices, which share memory
+// and copy nothing.
 #include <vector>
 
 #include "profiler/profile.h"

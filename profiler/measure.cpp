@@ -24,18 +24,27 @@ Stats summarize_samples(std::vector<double> samples_us) {
 }
 
 Stats measure(const std::function<double()>& timed_run, const MeasureOptions& options) {
+  return measure_samples(
+      [&] {
+        const double t = timed_run();
+        return Sample{t, t};
+      },
+      options);
+}
+
+Stats measure_samples(const std::function<Sample()>& timed_run, const MeasureOptions& options) {
   for (int i = 0; i < options.warmup; ++i) timed_run();
   std::vector<double> samples;
-  double total_us = 0;
+  double total_us = 0;  // elapsed time of the repetitions, for the budgets
   Stats stats;
   // The budget also ends on the wall clock: what a repetition does outside its timing (a cache
   // flush) must not stretch a node's budget without bound.
   const auto started = std::chrono::steady_clock::now();
   auto wall_ms = [&] { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count(); };
   while (true) {
-    const double t = timed_run();
-    samples.push_back(t);
-    total_us += t;
+    const Sample sample = timed_run();
+    samples.push_back(sample.value_us);
+    total_us += sample.elapsed_us;
     const int reps = static_cast<int>(samples.size());
     if (reps >= options.max_reps || total_us >= options.max_time_ms * 1000.0) break;
     if (reps >= options.min_reps && wall_ms() >= options.max_time_ms) break;

@@ -31,6 +31,15 @@ struct Stats {
 // `timed_run` performs one repetition and returns its time in microseconds.
 Stats measure(const std::function<double()>& timed_run, const MeasureOptions& options);
 
+// A repetition whose figure is not the time it took: a GPU node's kernel time (which may be 0
+// for a node that launches nothing) counts in the statistics, `elapsed_us` (the repetition as
+// the host waited for it) towards the time budgets, so such a node still ends on time.
+struct Sample {
+  double value_us = 0;
+  double elapsed_us = 0;
+};
+Stats measure_samples(const std::function<Sample()>& timed_run, const MeasureOptions& options);
+
 // Median, p10, p90, min and mean of samples (nearest-rank percentiles, runtime::summarize);
 // spread as above.
 Stats summarize_samples(std::vector<double> samples_us);

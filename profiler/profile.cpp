@@ -25,6 +25,58 @@ Stats stats_from(const nlohmann::json& j) {
   return s;
 }
 
+nlohmann::json gpu_json(const GpuDetail& g) {
+  nlohmann::json kernels = nlohmann::json::array();
+  for (const KernelTime& k : g.kernels) kernels.push_back({{"name", k.name}, {"calls", k.calls}, {"us", k.us}});
+  return {{"launch", stats_json(g.launch)}, {"span", stats_json(g.span)}, {"kernels", kernels}};
+}
+
+GpuDetail gpu_from(const nlohmann::json& j) {
+  GpuDetail g;
+  g.launch = stats_from(j.at("launch"));
+  g.span = stats_from(j.at("span"));
+  for (const auto& k : j.at("kernels")) g.kernels.push_back({k.at("name").get<std::string>(), k.at("calls").get<double>(), k.at("us").get<double>()});
+  return g;
+}
+
+// Statistics with, when CUPTI traced them, the host's and the events' view beside them.
+nlohmann::json timing_json(const Stats& s, const std::optional<GpuDetail>& gpu) {
+  nlohmann::json j = stats_json(s);
+  if (gpu) j["gpu"] = gpu_json(*gpu);
+  return j;
+}
+
+std::optional<GpuDetail> gpu_of(const nlohmann::json& timing) {
+  if (!timing.contains("gpu")) return std::nullopt;
+  return gpu_from(timing.at("gpu"));
+}
+
+nlohmann::json device_json(const DeviceInfo& d) {
+  nlohmann::json j = {{"name", d.name}, {"spec", d.spec}, {"description", d.description}, {"timer", d.timer}};
+  if (!d.timer_note.empty()) j["timer_note"] = d.timer_note;
+  if (d.cupti) {
+    nlohmann::json overhead = nlohmann::json::array();
+    for (const TracingOverhead& o : d.cupti->overhead) overhead.push_back({{"node", o.node}, {"without_us", o.without_us}, {"with_us", o.with_us}});
+    j["cupti"] = {{"dropped_records", d.cupti->dropped_records}, {"overhead", overhead}, {"overhead_ratio", d.cupti->overhead_ratio}};
+  }
+  return j;
+}
+
+DeviceInfo device_from(const nlohmann::json& j) {
+  DeviceInfo d{j.at("name").get<std::string>(), j.at("spec").get<std::string>(), j.at("description").get<std::string>(),
+               j.at("timer").get<std::string>(), j.value("timer_note", ""), std::nullopt};
+  if (j.contains("cupti")) {
+    const auto& c = j.at("cupti");
+    CuptiInfo info;
+    info.dropped_records = c.at("dropped_records").get<int64_t>();
+    for (const auto& o : c.at("overhead"))
+      info.overhead.push_back({o.at("node").get<std::string>(), o.at("without_us").get<double>(), o.at("with_us").get<double>()});
+    info.overhead_ratio = c.at("overhead_ratio").get<double>();
+    d.cupti = info;
+  }
+  return d;
+}
+
 }  // namespace
 
 nlohmann::json to_json(const Profile& p) {
@@ -35,8 +87,7 @@ nlohmann::json to_json(const Profile& p) {
   doc["machine"] = p.machine;
   doc["settings"] = p.settings;
   doc["devices"] = nlohmann::json::array();
-  for (const DeviceInfo& d : p.devices)
-    doc["devices"].push_back({{"name", d.name}, {"spec", d.spec}, {"description", d.description}, {"timer", d.timer}});
+  for (const DeviceInfo& d : p.devices) doc["devices"].push_back(device_json(d));
   doc["batches"] = nlohmann::json::array();
   for (const BatchProfile& b : p.batches) {
     nlohmann::json batch;
@@ -49,13 +100,13 @@ nlohmann::json to_json(const Profile& p) {
                              {"param_bytes", n.param_bytes}};
       node["devices"] = nlohmann::json::object();
       for (const auto& [device, result] : n.devices)
-        node["devices"][device] = result.stats ? stats_json(*result.stats) : nlohmann::json{{"unsupported", result.unsupported}};
+        node["devices"][device] = result.stats ? timing_json(*result.stats, result.gpu) : nlohmann::json{{"unsupported", result.unsupported}};
       batch["nodes"].push_back(std::move(node));
     }
     batch["whole_model"] = nlohmann::json::object();
     for (const auto& [device, w] : b.whole_model)
-      batch["whole_model"][device] = {{"unfused", stats_json(w.unfused)},
-                                      {"fused", w.fused ? stats_json(*w.fused) : nlohmann::json(nullptr)},
+      batch["whole_model"][device] = {{"unfused", timing_json(w.unfused, w.unfused_gpu)},
+                                      {"fused", w.fused ? timing_json(*w.fused, w.fused_gpu) : nlohmann::json(nullptr)},
                                       {"sum_of_node_medians_us", w.sum_of_node_medians_us},
                                       {"gap", w.sum_of_node_medians_us > 0 ? w.unfused.median_us / w.sum_of_node_medians_us - 1 : 0.0}};
     doc["batches"].push_back(std::move(batch));
@@ -67,6 +118,7 @@ nlohmann::json to_json(const Profile& p) {
     doc["links"].push_back({{"from", l.from},
                             {"to", l.to},
                             {"kind", l.kind},
+                            {"host_memory", l.host_memory.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.host_memory)},
                             {"latency_us", l.latency_us},
                             {"bandwidth_gb_s", l.bandwidth_gb_s ? nlohmann::json(*l.bandwidth_gb_s) : nlohmann::json(nullptr)},
                             {"points", points}});
@@ -85,9 +137,7 @@ Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
     p.model_sha256 = doc.at("model").at("sha256").get<std::string>();
     p.machine = doc.at("machine");
     p.settings = doc.at("settings");
-    for (const auto& d : doc.at("devices"))
-      p.devices.push_back({d.at("name").get<std::string>(), d.at("spec").get<std::string>(), d.at("description").get<std::string>(),
-                           d.at("timer").get<std::string>()});
+    for (const auto& d : doc.at("devices")) p.devices.push_back(device_from(d));
     for (const auto& b : doc.at("batches")) {
       BatchProfile batch;
       if (!b.at("batch").is_null()) batch.batch = b.at("batch").get<int64_t>();
@@ -104,7 +154,10 @@ Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
         for (const auto& [device, result] : n.at("devices").items()) {
           NodeResult r;
           if (result.contains("unsupported")) r.unsupported = result.at("unsupported").get<std::string>();
-          else r.stats = stats_from(result);
+          else {
+            r.stats = stats_from(result);
+            r.gpu = gpu_of(result);
+          }
           node.devices[device] = r;
         }
         batch.nodes.push_back(std::move(node));
@@ -112,7 +165,11 @@ Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
       for (const auto& [device, w] : b.at("whole_model").items()) {
         WholeModel whole;
         whole.unfused = stats_from(w.at("unfused"));
-        if (!w.at("fused").is_null()) whole.fused = stats_from(w.at("fused"));
+        whole.unfused_gpu = gpu_of(w.at("unfused"));
+        if (!w.at("fused").is_null()) {
+          whole.fused = stats_from(w.at("fused"));
+          whole.fused_gpu = gpu_of(w.at("fused"));
+        }
         whole.sum_of_node_medians_us = w.at("sum_of_node_medians_us").get<double>();
         batch.whole_model[device] = whole;
       }
@@ -123,6 +180,7 @@ Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
       link.from = l.at("from").get<std::string>();
       link.to = l.at("to").get<std::string>();
       link.kind = l.at("kind").get<std::string>();
+      if (!l.at("host_memory").is_null()) link.host_memory = l.at("host_memory").get<std::string>();
       link.latency_us = l.at("latency_us").get<double>();
       if (!l.at("bandwidth_gb_s").is_null()) link.bandwidth_gb_s = l.at("bandwidth_gb_s").get<double>();
       for (const auto& pt : l.at("points")) link.points.push_back({pt.at("bytes").get<int64_t>(), pt.at("time_us").get<double>()});

@@ -13,17 +13,47 @@ namespace profiler {
 
 inline constexpr const char* profile_schema = "partplan.profile/1";
 
+// What tracing with CUPTI cost: one node timed with CUDA events, tracing off and on.
+struct TracingOverhead {
+  std::string node;
+  double without_us = 0, with_us = 0;  // medians
+};
+
+struct CuptiInfo {
+  int64_t dropped_records = 0;  // lost for want of buffer space: their nodes' times are short
+  std::vector<TracingOverhead> overhead;
+  double overhead_ratio = 0;  // median of with / without over `overhead`
+};
+
 struct DeviceInfo {
   std::string name;         // "cpu0", "cuda0"
   std::string spec;         // as the user wrote it: "cpu:threads=2"
   std::string description;  // cores, GPU name, SMs, memory
-  std::string timer;        // "steady_clock", "cuda_events"
+  std::string timer;        // "steady_clock", "cuda_events", "cupti"
+  std::string timer_note;   // why a GPU is not timed with CUPTI; empty otherwise
+  std::optional<CuptiInfo> cupti;
 };
 
-// One node on one device: its repetitions' statistics, or why it has none.
+// A kernel (or copy, "[memcpy HtoD]") a GPU repetition ran, per repetition on average.
+struct KernelTime {
+  std::string name;
+  double calls = 0, us = 0;
+};
+
+// A GPU repetition traced with CUPTI, seen from the host as well: a node costs at least its
+// device time (the stats) and at least the host's time issuing it (launch).
+struct GpuDetail {
+  Stats launch;                     // host time inside the run call: launches, allocations
+  Stats span;                       // CUDA events around the repetition: issue to last kernel end
+  std::vector<KernelTime> kernels;  // slowest first
+};
+
+// One node on one device: its repetitions' statistics, or why it has none. With CUPTI the
+// statistics are of the GPU's own time (kernels, copies, memsets the node issued).
 struct NodeResult {
   std::optional<Stats> stats;
-  std::string unsupported;  // the device's reason when stats is empty
+  std::optional<GpuDetail> gpu;  // when CUPTI traced it
+  std::string unsupported;       // the device's reason when stats is empty
 };
 
 struct NodeRecord {
@@ -37,7 +67,9 @@ struct NodeRecord {
 // The model end to end on one device, beside the sum of its nodes' medians.
 struct WholeModel {
   Stats unfused;                  // every node its own kernel, as the nodes were profiled
+  std::optional<GpuDetail> unfused_gpu;
   std::optional<Stats> fused;     // as `partplan run` runs it (fusion, layouts)
+  std::optional<GpuDetail> fused_gpu;
   double sum_of_node_medians_us = 0;
 };
 
@@ -57,6 +89,7 @@ struct LinkPoint {
 struct LinkProfile {
   std::string from, to;  // device names; "host" for the caller's memory
   std::string kind;      // "hand-off" (shared memory, no copy) or "copy"
+  std::string host_memory;  // a copy's host side: "pageable" (as the executor hands tensors over) or "pinned"
   std::vector<LinkPoint> points;
   double latency_us = 0;
   std::optional<double> bandwidth_gb_s;  // none for a hand-off: nothing is copied

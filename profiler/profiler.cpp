@@ -1,5 +1,6 @@
 #include "profiler/profiler.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <random>
@@ -7,8 +8,10 @@
 
 #include "ir/cost.h"
 #include "ir/error.h"
+#include "profiler/gpu_trace.h"
 #include "profiler/isolate.h"
 #include "profiler/links.h"
+#include "profiler/timed_runs.h"
 #include "runtime/executor.h"
 #include "runtime/host_tensors.h"
 #include "runtime/library_versions.h"
@@ -46,25 +49,6 @@ std::vector<runtime::Tensor> device_inputs(const ir::Graph& g, runtime::Device& 
   return inputs;
 }
 
-// Repetitions of the executor's run on the device's own worker, timed by the device's timer
-// (the flush before each, when cold, outside the timing).
-Stats time_runs(runtime::Device& device, runtime::Executor& executor, const std::vector<runtime::Tensor>& inputs, const MeasureOptions& options,
-                bool cold) {
-  Stats stats;
-  device.execute([&] {
-    auto timer = device.make_timer();
-    stats = measure(
-        [&] {
-          if (cold) device.flush_caches();
-          timer->start();
-          const auto outputs = executor.run(inputs);
-          return timer->stop_us();
-        },
-        options);
-  });
-  return stats;
-}
-
 const NodeResult* resumed_node(const Profile* resume, const BatchProfile& batch, const std::string& node, const std::string& device) {
   if (resume == nullptr) return nullptr;
   for (const BatchProfile& b : resume->batches) {
@@ -97,6 +81,21 @@ bool shapes_resolved(const ir::Graph& g, const ir::Node& node) {
   return true;
 }
 
+// CUPTI's cost on up to five of the nodes just measured, spread over the graph.
+std::vector<TracingOverhead> sample_tracing_overhead(const ir::Graph& g, runtime::Device& device, const std::vector<size_t>& timed_nodes,
+                                                     GpuTrace& trace, std::mt19937& rng) {
+  std::vector<TracingOverhead> samples;
+  const size_t count = std::min<size_t>(5, timed_nodes.size());
+  for (size_t i = 0; i < count; ++i) {
+    const size_t n = timed_nodes[i * timed_nodes.size() / count];
+    const ir::Graph alone = isolate_node(g, static_cast<ir::NodeId>(n));
+    runtime::Executor executor(alone, device, {.fuse = false, .channels_last = false});
+    const auto inputs = device_inputs(alone, device, rng);
+    samples.push_back(tracing_overhead(device, executor, inputs, g.nodes[n].name, trace));
+  }
+  return samples;
+}
+
 // Measurements are only kept from a profile made the same way: same settings, same devices.
 void check_resumable(const Profile& previous, const Profile& now) {
   if (previous.settings != now.settings)
@@ -104,10 +103,14 @@ void check_resumable(const Profile& previous, const Profile& now) {
                                               "); use the same flags or another -o");
   if (previous.devices.size() != now.devices.size())
     throw ir::Error(ir::ErrorKind::usage, "--resume: the profile was made on other devices; use the same --devices or another -o");
-  for (size_t d = 0; d < now.devices.size(); ++d)
+  for (size_t d = 0; d < now.devices.size(); ++d) {
     if (previous.devices[d].spec != now.devices[d].spec || previous.devices[d].name != now.devices[d].name)
       throw ir::Error(ir::ErrorKind::usage, "--resume: the profile's device " + std::to_string(d) + " is '" + previous.devices[d].spec + "', not '" +
                                                 now.devices[d].spec + "'; use the same --devices or another -o");
+    if (previous.devices[d].timer != now.devices[d].timer)
+      throw ir::Error(ir::ErrorKind::usage, "--resume: the profile timed " + now.devices[d].name + " with " + previous.devices[d].timer + ", this run would use " +
+                                                now.devices[d].timer + "; use the same timer or another -o");
+  }
 }
 
 }  // namespace
@@ -123,8 +126,23 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
   profile.settings = {{"warmup", m.warmup},           {"min_reps", m.min_reps},           {"max_reps", m.max_reps},
                       {"min_time_ms", m.min_time_ms}, {"max_time_ms", m.max_time_ms},     {"target_spread", m.target_spread},
                       {"caches", request.cold ? "cold" : "warm"},                         {"fusion", "off (each node its own kernel)"}};
-  for (size_t d = 0; d < devices.size(); ++d)
-    profile.devices.push_back({devices[d]->name(), specs[d].text, devices[d]->description(), devices[d]->make_timer()->method()});
+  // One CUPTI trace for the GPUs; without it they are timed with CUDA events, and say why.
+  std::unique_ptr<GpuTrace> trace;
+  std::string no_trace = "--no-cupti";
+  const bool any_gpu = std::any_of(devices.begin(), devices.end(), [](runtime::Device* d) { return d->kind() == runtime::DeviceKind::cuda; });
+  if (any_gpu && request.cupti) trace = start_gpu_trace(no_trace);
+  for (size_t d = 0; d < devices.size(); ++d) {
+    DeviceInfo info{devices[d]->name(), specs[d].text, devices[d]->description(), devices[d]->make_timer()->method(), "", std::nullopt};
+    if (devices[d]->kind() == runtime::DeviceKind::cuda) {
+      if (trace) {
+        info.timer = "cupti";
+        info.cupti = CuptiInfo{};
+      } else {
+        info.timer_note = "CUPTI not used: " + no_trace;
+      }
+    }
+    profile.devices.push_back(std::move(info));
+  }
   if (request.resume != nullptr) check_resumable(*request.resume, profile);
   MeasureOptions options = request.measure;
   options.stop = request.stop;
@@ -175,6 +193,8 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
 
     for (size_t d = 0; d < devices.size() && !stopped(); ++d) {
       runtime::Device& device = *devices[d];
+      GpuTrace* device_trace = device.kind() == runtime::DeviceKind::cuda ? trace.get() : nullptr;
+      std::vector<size_t> timed_nodes;  // measured here, for the tracing-overhead sample
       size_t record = 0;
       for (size_t n = 0; n < g.nodes.size(); ++n) {
         const ir::Node& node = g.nodes[n];
@@ -195,8 +215,11 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
             const ir::Graph alone = isolate_node(g, static_cast<ir::NodeId>(n));
             runtime::Executor executor(alone, device, {.fuse = false, .channels_last = false});
             const auto inputs = device_inputs(alone, device, rng);
-            result.stats = time_runs(device, executor, inputs, options, request.cold);
-            timed_us += result.stats->total_us;
+            TimedRuns runs = time_runs(device, executor, inputs, options, request.cold, device_trace);
+            result.stats = runs.stats;
+            result.gpu = std::move(runs.gpu);
+            timed_us += runs.elapsed_us;
+            timed_nodes.push_back(n);
             ++measured;
           } catch (const ir::Error& e) {
             if (e.kind() != ir::ErrorKind::unsupported && e.kind() != ir::ErrorKind::shape) throw;
@@ -206,6 +229,7 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
         ++done;
       }
       if (stopped()) break;
+      if (device_trace != nullptr && b == 0) profile.devices[d].cupti->overhead = sample_tracing_overhead(g, device, timed_nodes, *device_trace, rng);
       // The whole model, unfused (as the nodes were timed) and as `partplan run` runs it.
       WholeModel whole;
       for (const NodeRecord& r : out.nodes) {
@@ -221,8 +245,10 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
       try {
         runtime::Executor executor(g, device, {.fuse = false, .channels_last = false});
         const auto inputs = device_inputs(g, device, rng);
-        whole.unfused = time_runs(device, executor, inputs, options, request.cold);
-        timed_us += whole.unfused.total_us;
+        TimedRuns runs = time_runs(device, executor, inputs, options, request.cold, device_trace);
+        whole.unfused = runs.stats;
+        whole.unfused_gpu = std::move(runs.gpu);
+        timed_us += runs.elapsed_us;
       } catch (const ir::Error& e) {
         if (e.kind() != ir::ErrorKind::unsupported && e.kind() != ir::ErrorKind::shape) throw;
         continue;
@@ -230,8 +256,10 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
       try {
         runtime::Executor executor(g, device);
         const auto inputs = device_inputs(g, device, rng);
-        whole.fused = time_runs(device, executor, inputs, options, request.cold);
-        timed_us += whole.fused->total_us;
+        TimedRuns runs = time_runs(device, executor, inputs, options, request.cold, device_trace);
+        whole.fused = runs.stats;
+        whole.fused_gpu = std::move(runs.gpu);
+        timed_us += runs.elapsed_us;
       } catch (const ir::Error& e) {
         if (e.kind() != ir::ErrorKind::unsupported) throw;
       }
@@ -243,6 +271,17 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
     if (request.resume != nullptr && !request.resume->links.empty()) profile.links = request.resume->links;
     else profile.links = measure_links(devices, timed_us);
   }
+  for (DeviceInfo& info : profile.devices)
+    if (info.cupti) {
+      info.cupti->dropped_records = trace->dropped_records();
+      std::vector<double> ratios;
+      for (const TracingOverhead& o : info.cupti->overhead)
+        if (o.without_us > 0) ratios.push_back(o.with_us / o.without_us);
+      if (!ratios.empty()) {
+        std::nth_element(ratios.begin(), ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2), ratios.end());
+        info.cupti->overhead_ratio = ratios[ratios.size() / 2];
+      }
+    }
   profile.complete = !stopped();
   profile.wall_s = earlier_wall_s + std::chrono::duration<double>(Clock::now() - started).count();
   profile.timed_s = timed_us / 1e6;

@@ -30,6 +30,7 @@ struct ProfileRequest {
   MeasureOptions measure;
   bool cold = false;                   // flush caches between repetitions
   bool links = true;                   // measure the links between the devices
+  bool cupti = true;                   // trace GPUs with CUPTI (else CUDA events)
   const Profile* resume = nullptr;     // measurements to keep instead of repeating them
   std::function<void(const Progress&)> on_progress;
   // Checked between measurements; when set, the profile returns early with complete = false.

@@ -24,7 +24,8 @@ enum class DeviceKind { cpu, cuda };
 // returning the time in between. A CPU device's is the steady clock on the calling thread; a
 // GPU's records events on its compute stream. Work run through execute() has synchronised the
 // stream before stop_us(), so a GPU figure spans issuing the work (launches, allocations) and
-// the GPU finishing it, as the host sees a run: not the kernels' own time (CUPTI's, to come).
+// the GPU finishing it, as the host sees a run: not the kernels' own time (the profiler's
+// CUPTI trace, profiler/gpu_trace.h, measures that).
 class DeviceTimer {
  public:
   virtual ~DeviceTimer() = default;
@@ -72,6 +73,9 @@ class Device {
   // `dst` before the copy is done; copy_to_host returns when `dst` holds the bytes.
   virtual void copy_from_host(const void* src, Tensor& dst) { std::memcpy(dst.data, src, static_cast<size_t>(dst.size_bytes())); }
   virtual void copy_to_host(const Tensor& src, void* dst) { std::memcpy(dst, src.data, static_cast<size_t>(src.size_bytes())); }
+  // Host memory this device copies to and from at full speed, skipping any staging (page-locked
+  // for a GPU); nullptr where all host memory is alike. Freed when the last owner lets go.
+  virtual std::shared_ptr<void> allocate_host(size_t /*bytes*/) { return nullptr; }
   virtual std::unique_ptr<DeviceTimer> make_timer() { return std::make_unique<SteadyClockTimer>(); }
   // Evicts what the last runs left in the caches, for cold measurements: the host's by writing
   // twice the last-level cache (from the calling thread, the device's worker when called

@@ -187,8 +187,16 @@ class CudaDevice final : public Device {
     check(cudaSetDevice(index_), index_, "cudaSetDevice");
     check(cudaEventRecord(compute_ready_, compute_), index_, "copy to the GPU");
     check(cudaStreamWaitEvent(to_device_, compute_ready_, 0), index_, "copy to the GPU");
-    staging_.to_device(src, dst.data, bytes, to_device_);
-    check(cudaEventRecord(copied_, to_device_), index_, "copy to the GPU");
+    if (is_pinned(src)) {
+      // Page-locked memory goes straight to the copy engine; `src` is free again once the DMA
+      // has read it, so this waits for the copy (not for the compute stream).
+      check(cudaMemcpyAsync(dst.data, src, bytes, cudaMemcpyHostToDevice, to_device_), index_, "copy to the GPU");
+      check(cudaEventRecord(copied_, to_device_), index_, "copy to the GPU");
+      check(cudaEventSynchronize(copied_), index_, "copy to the GPU");
+    } else {
+      staging_.to_device(src, dst.data, bytes, to_device_);
+      check(cudaEventRecord(copied_, to_device_), index_, "copy to the GPU");
+    }
     check(cudaStreamWaitEvent(compute_, copied_, 0), index_, "copy to the GPU");
   }
   void copy_to_host(const Tensor& src, void* dst) override {
@@ -198,7 +206,29 @@ class CudaDevice final : public Device {
     check(cudaSetDevice(index_), index_, "cudaSetDevice");
     check(cudaEventRecord(compute_ready_, compute_), index_, "copy from the GPU");
     check(cudaStreamWaitEvent(to_host_, compute_ready_, 0), index_, "copy from the GPU");
-    staging_.to_host(src.data, dst, bytes, to_host_);
+    if (is_pinned(dst)) {
+      check(cudaMemcpyAsync(dst, src.data, bytes, cudaMemcpyDeviceToHost, to_host_), index_, "copy from the GPU");
+      check(cudaStreamSynchronize(to_host_), index_, "copy from the GPU");
+    } else {
+      staging_.to_host(src.data, dst, bytes, to_host_);
+    }
+  }
+
+  std::shared_ptr<void> allocate_host(size_t bytes) override {
+    check(cudaSetDevice(index_), index_, "cudaSetDevice");
+    void* p = nullptr;
+    check(cudaMallocHost(&p, std::max<size_t>(bytes, 1)), index_, "allocating page-locked host memory");
+    return std::shared_ptr<void>(p, [](void* q) { cudaFreeHost(q); });
+  }
+
+  // Whether the driver knows `p` as page-locked host memory (cudaMallocHost, cudaHostRegister).
+  static bool is_pinned(const void* p) {
+    cudaPointerAttributes attributes{};
+    if (cudaPointerGetAttributes(&attributes, p) != cudaSuccess) {
+      cudaGetLastError();
+      return false;
+    }
+    return attributes.type == cudaMemoryTypeHost;
   }
 
   // Kernels enqueue on the compute stream from the calling thread; the call returns when they

@@ -109,3 +109,23 @@ TEST_CASE("profiler: a link whose fitted latency would be negative goes through 
   REQUIRE(link.bandwidth_gb_s.has_value());
   CHECK(*link.bandwidth_gb_s > 0);
 }
+
+TEST_CASE("profiler: repetitions whose figure is 0 (a GPU node launching nothing) end on their elapsed time") {
+  profiler::MeasureOptions o;
+  o.warmup = 1;
+  o.min_reps = 10;
+  o.min_time_ms = 1;  // 1000 us of elapsed time: 100 repetitions of 10 us
+  o.max_time_ms = 1000;
+  int calls = 0;
+  const profiler::Stats s = profiler::measure_samples(
+      [&] {
+        ++calls;
+        return profiler::Sample{0.0, 10.0};
+      },
+      o);
+  CHECK(s.reps == 100);
+  CHECK(calls == 101);
+  CHECK(s.median_us == 0.0);
+  CHECK(s.total_us == 0.0);  // the statistics are of the figures, not of the elapsed time
+  CHECK(s.converged);
+}

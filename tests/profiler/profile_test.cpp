@@ -78,12 +78,20 @@ TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON 
   CHECK(profiler::to_json(profiler::profile_from_json(doc, "mlp.profile.json")) == doc);
   CHECK_THROWS_AS(profiler::profile_from_json(nlohmann::json{{"schema", "partplan.run/1"}}, "x.json"), ir::Error);
   // The forms a CPU-only profile does not produce: a node a device declined, shapes bound
-  // without --batch, a whole model with no fused time, a link with a bandwidth.
+  // without --batch, a whole model with no fused time, a GPU traced with CUPTI (kernels,
+  // launch and span, tracing overhead) or not (why), pinned and pageable links.
   profiler::Profile q = p;
   q.batches[0].batch.reset();
-  q.batches[0].nodes[0].devices["cpu1"] = profiler::NodeResult{std::nullopt, "no cpu1 kernel"};
+  q.batches[0].nodes[0].devices["cpu1"] = profiler::NodeResult{std::nullopt, std::nullopt, "no cpu1 kernel"};
   q.batches[0].whole_model["cpu0"].fused.reset();
-  q.links.push_back({"host", "cuda0", "copy", {{4, 9.5}, {1 << 20, 50.0}}, 9.4, 25.0});
+  profiler::GpuDetail gpu{p.batches[0].nodes[0].devices.at("cpu0").stats.value(), p.batches[0].nodes[0].devices.at("cpu0").stats.value(),
+                          {{"sgemm_128x64", 1, 12.5}, {"[memset]", 0.5, 1.0}}};
+  q.batches[0].nodes[1].devices["cuda0"] = profiler::NodeResult{gpu.span, gpu, ""};
+  q.batches[0].whole_model["cuda0"] = {gpu.span, gpu, gpu.span, std::nullopt, 30.0};
+  q.devices.push_back({"cuda0", "cuda", "cuda:0 H100", "cupti", "", profiler::CuptiInfo{0, {{"fc1", 10.0, 10.5}}, 1.05}});
+  q.devices.push_back({"cuda1", "cuda:1", "cuda:1 H100", "cuda_events", "CUPTI not used: --no-cupti", std::nullopt});
+  q.links.push_back({"host", "cuda0", "copy", "pageable", {{4, 9.5}, {1 << 20, 50.0}}, 9.4, 25.0});
+  q.links.push_back({"cuda0", "host", "copy", "pinned", {{4, 9.5}, {1 << 20, 50.0}}, 9.4, 25.0});
   const nlohmann::json other = profiler::to_json(q);
   const profiler::Profile back = profiler::profile_from_json(other, "q.json");
   CHECK_FALSE(back.batches[0].batch.has_value());
@@ -91,6 +99,13 @@ TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON 
   CHECK_FALSE(back.batches[0].nodes[0].devices.at("cpu1").stats.has_value());
   CHECK_FALSE(back.batches[0].whole_model.at("cpu0").fused.has_value());
   CHECK(back.links.back().bandwidth_gb_s == 25.0);
+  CHECK(back.links.back().host_memory == "pinned");
+  REQUIRE(back.batches[0].nodes[1].devices.at("cuda0").gpu.has_value());
+  CHECK(back.batches[0].nodes[1].devices.at("cuda0").gpu->kernels.at(0).name == "sgemm_128x64");
+  CHECK(back.batches[0].whole_model.at("cuda0").unfused_gpu.has_value());
+  CHECK_FALSE(back.batches[0].whole_model.at("cuda0").fused_gpu.has_value());
+  CHECK(back.devices.at(2).cupti->overhead.at(0).with_us == 10.5);
+  CHECK(back.devices.at(3).timer_note == "CUPTI not used: --no-cupti");
   CHECK(profiler::to_json(back) == other);
 }
 

@@ -24,6 +24,25 @@ def validator_for(kind):
     return jsonschema.Draft202012Validator(schema)
 
 
+def with_gpu_forms(doc):
+    """The CPU profile with the forms only a GPU produces, as profiler/profile.cpp writes them
+    (tests/profiler/profile_test.cpp round-trips the same forms): a device traced with CUPTI,
+    one timed with events and why, a node's and a whole model's kernels, launch and span,
+    pinned and pageable copy links."""
+    doc = json.loads(json.dumps(doc))
+    stats = next(iter(doc["batches"][0]["nodes"][0]["devices"].values()))
+    gpu = {"launch": stats, "span": stats, "kernels": [{"name": "sgemm_128x64", "calls": 1, "us": 12.5}, {"name": "[memset]", "calls": 0.5, "us": 1.0}]}
+    doc["devices"].append({"name": "cuda0", "spec": "cuda", "description": "cuda:0 H100", "timer": "cupti",
+                           "cupti": {"dropped_records": 0, "overhead": [{"node": "fc1", "without_us": 10.0, "with_us": 10.5}], "overhead_ratio": 1.05}})
+    doc["devices"].append({"name": "cuda1", "spec": "cuda:1", "description": "cuda:1 H100", "timer": "cuda_events", "timer_note": "CUPTI not used: --no-cupti"})
+    doc["batches"][0]["nodes"][0]["devices"]["cuda0"] = dict(stats, gpu=gpu)
+    doc["batches"][0]["whole_model"]["cuda0"] = {"unfused": dict(stats, gpu=gpu), "fused": None, "sum_of_node_medians_us": 30.0, "gap": 0.1}
+    for memory in ("pageable", "pinned"):
+        doc["links"].append({"from": "host", "to": "cuda0", "kind": "copy", "host_memory": memory, "latency_us": 9.4, "bandwidth_gb_s": 25.0,
+                             "points": [{"bytes": 4, "time_us": 9.5}]})
+    return doc
+
+
 def main():
     binary, models = sys.argv[1], sys.argv[2:]
     validators = {"inspect": validator_for("inspect"), "run": validator_for("run"), "profile": validator_for("profile")}
@@ -58,12 +77,14 @@ def main():
             failures += 1
         else:
             with open(out) as f:
-                errors = sorted(validators["profile"].iter_errors(json.load(f)), key=lambda e: list(e.path))
-            for e in errors[:5]:
-                print(f"FAIL profile {os.path.basename(models[0])}: {'/'.join(map(str, e.path))}: {e.message}")
-            failures += bool(errors)
-            if not errors:
-                print(f"ok   profile {os.path.basename(models[0])}")
+                cpu_profile = json.load(f)
+            for label, doc in (("profile", cpu_profile), ("profile with GPU forms", with_gpu_forms(cpu_profile))):
+                errors = sorted(validators["profile"].iter_errors(doc), key=lambda e: list(e.path))
+                for e in errors[:5]:
+                    print(f"FAIL {label} {os.path.basename(models[0])}: {'/'.join(map(str, e.path))}: {e.message}")
+                failures += bool(errors)
+                if not errors:
+                    print(f"ok   {label} {os.path.basename(models[0])}")
     print(f"{checked - failures} passed, {failures} failed")
     return 1 if failures else 0
 

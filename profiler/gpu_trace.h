@@ -1,0 +1,48 @@
+#pragma once
+// What the GPU itself did for a piece of host code (DESIGN.md §4): CUPTI's activity records
+// (CONCURRENT_KERNEL, never the serialising KERNEL kind, plus MEMCPY and MEMSET) tied to the
+// code that issued them by an external correlation id pushed on the issuing thread. The
+// interface carries no CUPTI types: the CUPTI build is its own target (profiler/cupti/), and
+// a build without CUDA gets a stub that says why there is no trace.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace profiler {
+
+// The device activity of one traced region (one repetition of a node).
+struct TracedActivity {
+  double kernel_us = 0;  // summed kernel durations
+  double copy_us = 0;    // summed memcpy and memset durations
+  // Per kernel name (copies as "[memcpy HtoD]", "[memset]"...): calls and summed time.
+  struct Entry {
+    int calls = 0;
+    double total_us = 0;
+  };
+  std::map<std::string, Entry> by_name;
+  double device_us() const { return kernel_us + copy_us; }
+};
+
+class GpuTrace {
+ public:
+  virtual ~GpuTrace() = default;
+  // Everything the calling thread issues between begin(id) and end() belongs to `id`.
+  virtual void begin(uint64_t id) = 0;
+  virtual void end() = 0;
+  // The region's activity, once the device has finished it (the caller synchronised): the
+  // records are flushed out of CUPTI's buffers here, explicitly, and those of `id` removed.
+  virtual TracedActivity collect(uint64_t id) = 0;
+  // Drops what was recorded and not collected (warm-up, regions nobody asked about).
+  virtual void discard() = 0;
+  // Tracing off and on again, to measure what it costs.
+  virtual void set_enabled(bool enabled) = 0;
+  // Records CUPTI lost for want of buffer space since tracing started.
+  virtual int64_t dropped_records() = 0;
+};
+
+// Starts tracing every GPU of the process, or returns nullptr with the reason in `why_not`
+// (built without CUDA, CUPTI missing or failing to initialise, another tracer active).
+std::unique_ptr<GpuTrace> start_gpu_trace(std::string& why_not);
+
+}  // namespace profiler

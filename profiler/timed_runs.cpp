@@ -1,0 +1,120 @@
+#include "profiler/timed_runs.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+
+namespace profiler {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Region ids are unique in the process: a record never lands in another region's result.
+std::atomic<uint64_t> next_region{1};
+
+std::vector<KernelTime> per_repetition(const std::map<std::string, TracedActivity::Entry>& totals, int reps) {
+  std::vector<KernelTime> kernels;
+  if (reps == 0) return kernels;
+  for (const auto& [name, entry] : totals) kernels.push_back({name, static_cast<double>(entry.calls) / reps, entry.total_us / reps});
+  std::stable_sort(kernels.begin(), kernels.end(), [](const KernelTime& a, const KernelTime& b) { return a.us > b.us; });
+  return kernels;
+}
+
+TimedRuns traced_runs(runtime::Device& device, runtime::Executor& executor, const std::vector<runtime::Tensor>& inputs, const MeasureOptions& options,
+                      bool cold, GpuTrace& trace) {
+  TimedRuns result;
+  device.execute([&] {
+    auto events = device.make_timer();
+    std::vector<double> launch, span;
+    std::map<std::string, TracedActivity::Entry> kernels;
+    int call = 0;
+    trace.discard();  // what the executor's preparation issued
+    result.stats = measure_samples(
+        [&] {
+          if (cold) device.flush_caches();
+          const uint64_t region = next_region++;
+          events->start();
+          trace.begin(region);
+          const auto issued = Clock::now();
+          const auto outputs = executor.run(inputs);
+          const double launch_us = std::chrono::duration<double, std::micro>(Clock::now() - issued).count();
+          trace.end();
+          const double span_us = events->stop_us();  // waits for the GPU
+          const TracedActivity activity = trace.collect(region);
+          if (call++ >= options.warmup) {  // the statistics keep no warm-up either
+            launch.push_back(launch_us);
+            span.push_back(span_us);
+            for (const auto& [name, entry] : activity.by_name) {
+              kernels[name].calls += entry.calls;
+              kernels[name].total_us += entry.total_us;
+            }
+          }
+          return Sample{activity.device_us(), span_us};
+        },
+        options);
+    GpuDetail gpu;
+    gpu.launch = summarize_samples(launch);
+    gpu.span = summarize_samples(span);
+    gpu.kernels = per_repetition(kernels, static_cast<int>(span.size()));
+    result.elapsed_us = gpu.span.total_us;
+    result.gpu = std::move(gpu);
+  });
+  return result;
+}
+
+}  // namespace
+
+TimedRuns time_runs(runtime::Device& device, runtime::Executor& executor, const std::vector<runtime::Tensor>& inputs, const MeasureOptions& options,
+                    bool cold, GpuTrace* trace) {
+  if (trace != nullptr && device.kind() == runtime::DeviceKind::cuda) return traced_runs(device, executor, inputs, options, cold, *trace);
+  TimedRuns result;
+  device.execute([&] {
+    auto timer = device.make_timer();
+    result.stats = measure(
+        [&] {
+          if (cold) device.flush_caches();
+          timer->start();
+          const auto outputs = executor.run(inputs);
+          return timer->stop_us();
+        },
+        options);
+  });
+  result.elapsed_us = result.stats.total_us;
+  return result;
+}
+
+TracingOverhead tracing_overhead(runtime::Device& device, runtime::Executor& executor, const std::vector<runtime::Tensor>& inputs,
+                                 const std::string& node, GpuTrace& trace) {
+  MeasureOptions options;
+  options.min_reps = 20;
+  options.min_time_ms = 20;
+  options.max_time_ms = 200;
+  options.max_reps = 500;
+  TracingOverhead overhead{node, 0, 0};
+  device.execute([&] {
+    auto events = device.make_timer();
+    auto timed = [&](bool traced) {
+      return measure(
+          [&] {
+            const uint64_t region = next_region++;
+            events->start();
+            if (traced) trace.begin(region);
+            const auto outputs = executor.run(inputs);
+            if (traced) trace.end();
+            const double us = events->stop_us();
+            if (traced) trace.collect(region);  // after the timing, as in a profile
+            return us;
+          },
+          options);
+    };
+    trace.set_enabled(false);
+    overhead.without_us = timed(false).median_us;
+    trace.set_enabled(true);
+    overhead.with_us = timed(true).median_us;
+  });
+  return overhead;
+}
+
+}  // namespace profiler
