@@ -128,6 +128,8 @@ int profile_model(const ProfileOptions& options) {
       std::fflush(stderr);
     };
 
+  // Saved as it goes: a crash or a kill leaves the devices done so far for --resume.
+  request.on_checkpoint = [&output](const profiler::Profile& partial) { ir::write_file_atomically(output, profiler::to_json(partial).dump(1) + "\n"); };
   interrupted.store(false);
   auto previous_handler = std::signal(SIGINT, on_interrupt);
   profiler::Profile profile;

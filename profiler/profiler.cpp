@@ -176,6 +176,16 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
     request.on_progress({done, total, device, node, measured > 0 ? elapsed / measured * (total - done) : 0.0});
   };
 
+  auto finish_times = [&] {
+    profile.wall_s = earlier_wall_s + std::chrono::duration<double>(Clock::now() - started).count();
+    profile.timed_s = timed_us / 1e6;
+  };
+  auto checkpoint = [&] {
+    if (!request.on_checkpoint) return;
+    finish_times();
+    request.on_checkpoint(profile);
+  };
+
   for (size_t b = 0; b < batches.size() && !stopped(); ++b) {
     const ir::Graph& g = graphs[b];
     BatchProfile batch;
@@ -238,6 +248,7 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
       }
       if (const WholeModel* kept = resumed_whole(request.resume, out, device.name())) {
         out.whole_model[device.name()] = *kept;
+        checkpoint();
         continue;
       }
       // A device that lacks a node has no whole-model time; one whose fused run alone is
@@ -264,6 +275,7 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
         if (e.kind() != ir::ErrorKind::unsupported) throw;
       }
       out.whole_model[device.name()] = whole;
+      checkpoint();
     }
   }
   // Links are kept from a resumed profile (same devices, checked above) when it has them.
@@ -283,8 +295,7 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
       }
     }
   profile.complete = !stopped();
-  profile.wall_s = earlier_wall_s + std::chrono::duration<double>(Clock::now() - started).count();
-  profile.timed_s = timed_us / 1e6;
+  finish_times();
   return profile;
 }
 

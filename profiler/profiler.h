@@ -33,6 +33,9 @@ struct ProfileRequest {
   bool cupti = true;                   // trace GPUs with CUPTI (else CUDA events)
   const Profile* resume = nullptr;     // measurements to keep instead of repeating them
   std::function<void(const Progress&)> on_progress;
+  // After each device of each batch: the profile so far (complete = false), for the caller to
+  // save, so a crash or a kill loses at most one device's nodes.
+  std::function<void(const Profile&)> on_checkpoint;
   // Checked between measurements; when set, the profile returns early with complete = false.
   const std::atomic<bool>* stop = nullptr;
 };

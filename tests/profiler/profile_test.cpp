@@ -56,7 +56,16 @@ TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON 
   request.measure.max_time_ms = 2;
   std::vector<runtime::DeviceSpec> specs(2);
   specs[0].text = specs[1].text = "cpu:threads=1";
+  // Saved after each device of each batch, incomplete, with the devices done so far.
+  std::vector<size_t> whole_models_at_checkpoint;
+  request.on_checkpoint = [&](const profiler::Profile& partial) {
+    CHECK_FALSE(partial.complete);
+    size_t wholes = 0;
+    for (const profiler::BatchProfile& batch : partial.batches) wholes += batch.whole_model.size();
+    whole_models_at_checkpoint.push_back(wholes);
+  };
   const profiler::Profile p = profiler::run_profile(model.graph, model.path, model.sha256, specs, {&a, &b}, request);
+  CHECK(whole_models_at_checkpoint == std::vector<size_t>{1, 2, 3, 4});
   CHECK(p.complete);
   REQUIRE(p.batches.size() == 2);
   CHECK(p.batches[1].input_shapes.begin()->second.front() == 4);
