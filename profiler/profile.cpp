@@ -79,6 +79,30 @@ DeviceInfo device_from(const nlohmann::json& j) {
 
 }  // namespace
 
+nlohmann::json link_json(const LinkProfile& l) {
+  nlohmann::json points = nlohmann::json::array();
+  for (const LinkPoint& pt : l.points) points.push_back({{"bytes", pt.bytes}, {"time_us", pt.time_us}});
+  return {{"from", l.from},
+          {"to", l.to},
+          {"kind", l.kind},
+          {"host_memory", l.host_memory.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.host_memory)},
+          {"latency_us", l.latency_us},
+          {"bandwidth_gb_s", l.bandwidth_gb_s ? nlohmann::json(*l.bandwidth_gb_s) : nlohmann::json(nullptr)},
+          {"points", points}};
+}
+
+LinkProfile link_from_json(const nlohmann::json& l) {
+  LinkProfile link;
+  link.from = l.at("from").get<std::string>();
+  link.to = l.at("to").get<std::string>();
+  link.kind = l.at("kind").get<std::string>();
+  if (!l.at("host_memory").is_null()) link.host_memory = l.at("host_memory").get<std::string>();
+  link.latency_us = l.at("latency_us").get<double>();
+  if (!l.at("bandwidth_gb_s").is_null()) link.bandwidth_gb_s = l.at("bandwidth_gb_s").get<double>();
+  for (const auto& pt : l.at("points")) link.points.push_back({pt.at("bytes").get<int64_t>(), pt.at("time_us").get<double>()});
+  return link;
+}
+
 nlohmann::json to_json(const Profile& p) {
   nlohmann::json doc;
   doc["schema"] = profile_schema;
@@ -112,17 +136,7 @@ nlohmann::json to_json(const Profile& p) {
     doc["batches"].push_back(std::move(batch));
   }
   doc["links"] = nlohmann::json::array();
-  for (const LinkProfile& l : p.links) {
-    nlohmann::json points = nlohmann::json::array();
-    for (const LinkPoint& pt : l.points) points.push_back({{"bytes", pt.bytes}, {"time_us", pt.time_us}});
-    doc["links"].push_back({{"from", l.from},
-                            {"to", l.to},
-                            {"kind", l.kind},
-                            {"host_memory", l.host_memory.empty() ? nlohmann::json(nullptr) : nlohmann::json(l.host_memory)},
-                            {"latency_us", l.latency_us},
-                            {"bandwidth_gb_s", l.bandwidth_gb_s ? nlohmann::json(*l.bandwidth_gb_s) : nlohmann::json(nullptr)},
-                            {"points", points}});
-  }
+  for (const LinkProfile& l : p.links) doc["links"].push_back(link_json(l));
   doc["overhead"] = {{"wall_s", p.wall_s}, {"timed_s", p.timed_s}, {"ratio", p.timed_s > 0 ? p.wall_s / p.timed_s : 0.0}};
   return doc;
 }
@@ -175,17 +189,7 @@ Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
       }
       p.batches.push_back(std::move(batch));
     }
-    for (const auto& l : doc.at("links")) {
-      LinkProfile link;
-      link.from = l.at("from").get<std::string>();
-      link.to = l.at("to").get<std::string>();
-      link.kind = l.at("kind").get<std::string>();
-      if (!l.at("host_memory").is_null()) link.host_memory = l.at("host_memory").get<std::string>();
-      link.latency_us = l.at("latency_us").get<double>();
-      if (!l.at("bandwidth_gb_s").is_null()) link.bandwidth_gb_s = l.at("bandwidth_gb_s").get<double>();
-      for (const auto& pt : l.at("points")) link.points.push_back({pt.at("bytes").get<int64_t>(), pt.at("time_us").get<double>()});
-      p.links.push_back(std::move(link));
-    }
+    for (const auto& l : doc.at("links")) p.links.push_back(link_from_json(l));
     p.wall_s = doc.at("overhead").at("wall_s").get<double>();
     p.timed_s = doc.at("overhead").at("timed_s").get<double>();
     return p;

@@ -107,6 +107,9 @@ struct Profile {
 };
 
 nlohmann::json to_json(const Profile& profile);
+// A link's JSON, shared with the cost-model file (which carries the profile's links on).
+nlohmann::json link_json(const LinkProfile& link);
+LinkProfile link_from_json(const nlohmann::json& j);  // throws nlohmann::json::exception
 // Throws ir::Error(file) naming `path` for a document that is not a partplan.profile/1.
 Profile profile_from_json(const nlohmann::json& doc, const std::string& path);
 

@@ -1,0 +1,115 @@
+#pragma once
+// A cost model (`partplan.costmodel/1`, docs/formats.md): per device, a fitted formula per op
+// kind and per op family, each node's own times across batch sizes, a roofline, and the links;
+// with the error of every formula. The planner asks it for times and never runs a kernel.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "costmodel/features.h"
+#include "profiler/profile.h"
+
+namespace costmodel {
+
+inline constexpr const char* costmodel_schema = "partplan.costmodel/1";
+// Below this, relative errors and fit weights are taken against 1 µs: a node of 0.05 µs
+// predicted at 0.1 µs is not 100% wrong in any way that matters to a plan.
+inline constexpr double time_floor_us = 1.0;
+
+double relative_error(double predicted_us, double measured_us);  // (p - m) / max(m, floor)
+
+struct Miss {
+  std::string node;
+  std::optional<int64_t> batch;
+  double measured_us = 0, predicted_us = 0;
+};
+
+struct Accuracy {
+  int points = 0;
+  double mape = 0;       // mean |relative error|
+  double within_10 = 0;  // share of points within ±10%
+  double within_25 = 0;
+  std::vector<Miss> worst;  // the largest errors, up to 3
+};
+
+struct Formula {
+  Form form = Form::linear;
+  std::vector<std::string> terms;
+  std::vector<double> coefficients;
+  int samples = 0;
+  Accuracy cv;  // k-fold cross-validation, out of fold; points = 0 when too few samples
+  double predict(const NodeFeatures& f) const;  // >= 0
+};
+
+// One node of a profiled model on one device, at every batch it was measured at: its own
+// times beat any formula, and a line through them (time = a + b work) its other batch sizes.
+struct NodeHistory {
+  std::string model_sha256, name, op_type;
+  std::vector<std::pair<double, double>> points;  // (work, median µs)
+  double intercept_us = 0, slope_us = 0;           // per unit of work; 0 with one distinct work
+  bool has_line() const;
+};
+
+// A peak the device was seen to reach (or a spec's), for what nothing else predicts.
+struct Roofline {
+  double flops_per_s = 0, bytes_per_s = 0, launch_us = 0;
+  double predict(const NodeFeatures& f) const;
+};
+
+enum class Source { measured, node, op, family, roofline };
+const char* source_name(Source source);
+
+struct Prediction {
+  double us = 0;
+  Source source = Source::roofline;
+  bool estimated = false;  // from a device spec: no kernel of this device was ever timed
+};
+
+struct DeviceModel {
+  std::string name, spec, description, timer;
+  bool estimated = false;
+  std::string spec_sources;  // a device spec's sources for its figures
+  Roofline roofline;
+  std::map<std::string, Formula> ops, families;
+  std::vector<NodeHistory> nodes;
+  // Measured whole model (unfused) over the sum of its nodes' medians: what isolating nodes
+  // misses (cache reuse, the executor's per-node work), median over the training batches.
+  double whole_model_scale = 1;
+
+  // The fallback chain: the node's own time at this size, its line across sizes, its op kind's
+  // formula, its family's, the roofline. Without history, the formulas alone (validation).
+  Prediction predict(const NodeFeatures& f, bool use_history = true) const;
+  const NodeHistory* history(const NodeFeatures& f) const;
+};
+
+struct TrainingSet {
+  std::string path, sha256;
+  std::vector<std::optional<int64_t>> batches;
+};
+
+// A check of predictions against measurements the model was not fitted on: a held-out batch
+// size of a training profile, or a profile of another model (`--test`).
+struct Check {
+  std::string device, model_path;
+  std::optional<int64_t> batch;
+  Accuracy nodes;          // through the whole fallback chain
+  Accuracy nodes_op_only;  // op-kind and family formulas alone (no node history)
+  std::map<std::string, int> sources;
+  double whole_measured_us = 0, whole_predicted_us = 0;  // 0 measured: no whole-model run
+};
+
+struct Validation {
+  std::vector<int64_t> holdout_batches;
+  std::vector<Check> holdout, test;
+};
+
+struct CostModel {
+  std::vector<TrainingSet> trained_on;
+  std::vector<DeviceModel> devices;
+  std::vector<profiler::LinkProfile> links;
+  Validation validation;
+  const DeviceModel* device(const std::string& name) const;
+};
+
+}  // namespace costmodel

@@ -1,0 +1,161 @@
+#include "costmodel/costmodel_json.h"
+
+#include "ir/error.h"
+
+namespace costmodel {
+
+namespace {
+
+using nlohmann::json;
+
+json batch_json(const std::optional<int64_t>& b) { return b ? json(*b) : json(nullptr); }
+std::optional<int64_t> batch_from(const json& j) { return j.is_null() ? std::nullopt : std::optional<int64_t>(j.get<int64_t>()); }
+
+json accuracy_json(const Accuracy& a) {
+  json worst = json::array();
+  for (const Miss& m : a.worst)
+    worst.push_back({{"node", m.node}, {"batch", batch_json(m.batch)}, {"measured_us", m.measured_us}, {"predicted_us", m.predicted_us}});
+  return {{"points", a.points}, {"mape", a.mape}, {"within_10", a.within_10}, {"within_25", a.within_25}, {"worst", worst}};
+}
+
+Accuracy accuracy_from(const json& j) {
+  Accuracy a;
+  a.points = j.at("points").get<int>();
+  a.mape = j.at("mape").get<double>();
+  a.within_10 = j.at("within_10").get<double>();
+  a.within_25 = j.at("within_25").get<double>();
+  for (const json& m : j.at("worst"))
+    a.worst.push_back({m.at("node").get<std::string>(), batch_from(m.at("batch")), m.at("measured_us").get<double>(), m.at("predicted_us").get<double>()});
+  return a;
+}
+
+json formula_json(const Formula& f) {
+  return {{"form", form_name(f.form)}, {"terms", f.terms}, {"coefficients", f.coefficients}, {"samples", f.samples}, {"cv", accuracy_json(f.cv)}};
+}
+
+Formula formula_from(const json& j) {
+  Formula f;
+  f.form = form_from_name(j.at("form").get<std::string>());
+  f.terms = j.at("terms").get<std::vector<std::string>>();
+  f.coefficients = j.at("coefficients").get<std::vector<double>>();
+  f.samples = j.at("samples").get<int>();
+  f.cv = accuracy_from(j.at("cv"));
+  return f;
+}
+
+json check_json(const Check& c) {
+  return {{"device", c.device},
+          {"model", c.model_path},
+          {"batch", batch_json(c.batch)},
+          {"nodes", accuracy_json(c.nodes)},
+          {"nodes_op_only", accuracy_json(c.nodes_op_only)},
+          {"sources", c.sources},
+          {"whole_measured_us", c.whole_measured_us},
+          {"whole_predicted_us", c.whole_predicted_us}};
+}
+
+Check check_from(const json& j) {
+  Check c;
+  c.device = j.at("device").get<std::string>();
+  c.model_path = j.at("model").get<std::string>();
+  c.batch = batch_from(j.at("batch"));
+  c.nodes = accuracy_from(j.at("nodes"));
+  c.nodes_op_only = accuracy_from(j.at("nodes_op_only"));
+  c.sources = j.at("sources").get<std::map<std::string, int>>();
+  c.whole_measured_us = j.at("whole_measured_us").get<double>();
+  c.whole_predicted_us = j.at("whole_predicted_us").get<double>();
+  return c;
+}
+
+}  // namespace
+
+json to_json(const CostModel& model) {
+  json doc;
+  doc["schema"] = costmodel_schema;
+  doc["trained_on"] = json::array();
+  for (const TrainingSet& t : model.trained_on) {
+    json batches = json::array();
+    for (const auto& b : t.batches) batches.push_back(batch_json(b));
+    doc["trained_on"].push_back({{"path", t.path}, {"sha256", t.sha256}, {"batches", batches}});
+  }
+  doc["devices"] = json::array();
+  for (const DeviceModel& d : model.devices) {
+    json device = {{"name", d.name},
+                   {"spec", d.spec},
+                   {"description", d.description},
+                   {"timer", d.timer},
+                   {"estimated", d.estimated},
+                   {"spec_sources", d.spec_sources},
+                   {"roofline", {{"flops_per_s", d.roofline.flops_per_s}, {"bytes_per_s", d.roofline.bytes_per_s}, {"launch_us", d.roofline.launch_us}}},
+                   {"whole_model_scale", d.whole_model_scale}};
+    device["ops"] = json::object();
+    for (const auto& [op, f] : d.ops) device["ops"][op] = formula_json(f);
+    device["families"] = json::object();
+    for (const auto& [family, f] : d.families) device["families"][family] = formula_json(f);
+    device["nodes"] = json::array();
+    for (const NodeHistory& h : d.nodes) {
+      json points = json::array();
+      for (const auto& [work, us] : h.points) points.push_back({{"work", work}, {"us", us}});
+      device["nodes"].push_back({{"model_sha256", h.model_sha256},
+                                 {"name", h.name},
+                                 {"op_type", h.op_type},
+                                 {"points", points},
+                                 {"intercept_us", h.intercept_us},
+                                 {"slope_us", h.slope_us}});
+    }
+    doc["devices"].push_back(std::move(device));
+  }
+  doc["links"] = json::array();
+  for (const profiler::LinkProfile& l : model.links) doc["links"].push_back(profiler::link_json(l));
+  json holdout = json::array(), test = json::array();
+  for (const Check& c : model.validation.holdout) holdout.push_back(check_json(c));
+  for (const Check& c : model.validation.test) test.push_back(check_json(c));
+  doc["validation"] = {{"holdout_batches", model.validation.holdout_batches}, {"holdout", holdout}, {"test", test}};
+  return doc;
+}
+
+CostModel costmodel_from_json(const json& doc, const std::string& path) {
+  if (!doc.is_object() || doc.value("schema", "") != costmodel_schema)
+    throw ir::Error(ir::ErrorKind::file, path + ": not a " + std::string(costmodel_schema) + " file");
+  try {
+    CostModel model;
+    for (const json& t : doc.at("trained_on")) {
+      TrainingSet set{t.at("path").get<std::string>(), t.at("sha256").get<std::string>(), {}};
+      for (const json& b : t.at("batches")) set.batches.push_back(batch_from(b));
+      model.trained_on.push_back(std::move(set));
+    }
+    for (const json& j : doc.at("devices")) {
+      DeviceModel d;
+      d.name = j.at("name").get<std::string>();
+      d.spec = j.at("spec").get<std::string>();
+      d.description = j.at("description").get<std::string>();
+      d.timer = j.at("timer").get<std::string>();
+      d.estimated = j.at("estimated").get<bool>();
+      d.spec_sources = j.at("spec_sources").get<std::string>();
+      const json& r = j.at("roofline");
+      d.roofline = {r.at("flops_per_s").get<double>(), r.at("bytes_per_s").get<double>(), r.at("launch_us").get<double>()};
+      d.whole_model_scale = j.at("whole_model_scale").get<double>();
+      for (const auto& [op, f] : j.at("ops").items()) d.ops[op] = formula_from(f);
+      for (const auto& [family, f] : j.at("families").items()) d.families[family] = formula_from(f);
+      for (const json& n : j.at("nodes")) {
+        NodeHistory h{n.at("model_sha256").get<std::string>(), n.at("name").get<std::string>(), n.at("op_type").get<std::string>(), {},
+                      n.at("intercept_us").get<double>(), n.at("slope_us").get<double>()};
+        for (const json& p : n.at("points")) h.points.push_back({p.at("work").get<double>(), p.at("us").get<double>()});
+        d.nodes.push_back(std::move(h));
+      }
+      model.devices.push_back(std::move(d));
+    }
+    for (const json& l : doc.at("links")) model.links.push_back(profiler::link_from_json(l));
+    const json& v = doc.at("validation");
+    model.validation.holdout_batches = v.at("holdout_batches").get<std::vector<int64_t>>();
+    for (const json& c : v.at("holdout")) model.validation.holdout.push_back(check_from(c));
+    for (const json& c : v.at("test")) model.validation.test.push_back(check_from(c));
+    return model;
+  } catch (const json::exception& e) {
+    throw ir::Error(ir::ErrorKind::file, path + ": malformed " + std::string(costmodel_schema) + " file: " + e.what());
+  } catch (const std::invalid_argument& e) {
+    throw ir::Error(ir::ErrorKind::file, path + ": " + e.what());
+  }
+}
+
+}  // namespace costmodel

@@ -1,0 +1,243 @@
+#include "costmodel/fit.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include "costmodel/least_squares.h"
+#include "ir/error.h"
+
+namespace costmodel {
+
+namespace {
+
+// Log fits take the time from 0.01 µs up: a node measured at 0 (a GPU alias) stays finite.
+constexpr double log_floor_us = 0.01;
+// An earlier, simpler form is kept unless a later one is better by this much MAPE.
+constexpr double simpler_form_margin = 0.005;
+
+std::vector<double> solve(const std::vector<Point>& points, Form form) {
+  if (form == Form::proportional) {
+    double work = 0, us = 0;
+    for (const Point& p : points) {
+      work += p.features.work();
+      us += p.us;
+    }
+    if (work > 0) return {0.0, us / work};
+    return {points.empty() ? 0.0 : us / static_cast<double>(points.size()), 0.0};
+  }
+  WeightedProblem problem;
+  for (const Point& p : points) {
+    problem.rows.push_back(terms(p.features, form));
+    if (form == Form::loglog) {
+      problem.y.push_back(std::log(std::max(p.us, log_floor_us)));
+      problem.w.push_back(1.0);  // log space is relative already
+    } else {
+      problem.y.push_back(p.us);
+      problem.w.push_back(1.0 / std::max(p.us, time_floor_us));  // relative error
+    }
+  }
+  return form == Form::loglog ? least_squares(problem) : nonnegative_least_squares(problem);
+}
+
+Formula formula_of(const std::vector<Point>& points, Form form) {
+  Formula f;
+  f.form = form;
+  f.terms = term_names(points.front().features, form);
+  f.coefficients = solve(points, form);
+  f.samples = static_cast<int>(points.size());
+  return f;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+Accuracy accuracy_of(const std::vector<Point>& points, const std::vector<double>& predicted) {
+  Accuracy a;
+  a.points = static_cast<int>(points.size());
+  if (points.empty()) return a;
+  std::vector<std::pair<double, size_t>> errors;
+  for (size_t i = 0; i < points.size(); ++i) {
+    const double e = std::abs(relative_error(predicted[i], points[i].us));
+    errors.push_back({e, i});
+    a.mape += e;
+    a.within_10 += e <= 0.10 ? 1 : 0;
+    a.within_25 += e <= 0.25 ? 1 : 0;
+  }
+  const auto n = static_cast<double>(points.size());
+  a.mape /= n;
+  a.within_10 /= n;
+  a.within_25 /= n;
+  std::stable_sort(errors.begin(), errors.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+  for (size_t k = 0; k < errors.size() && k < 3; ++k) {
+    const Point& p = points[errors[k].second];
+    a.worst.push_back({p.features.name, p.batch, p.us, predicted[errors[k].second]});
+  }
+  return a;
+}
+
+std::vector<double> cross_validated(const std::vector<Point>& points, Form form, const FitOptions& options) {
+  const size_t n = points.size();
+  const size_t k = std::min<size_t>(static_cast<size_t>(std::max(options.folds, 2)), n);
+  if (n < 3 || k < 2) return {};
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937 rng(options.seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  std::vector<size_t> fold(n);
+  for (size_t i = 0; i < n; ++i) fold[order[i]] = i % k;
+  std::vector<double> predicted(n, 0.0);
+  for (size_t f = 0; f < k; ++f) {
+    std::vector<Point> train;
+    for (size_t i = 0; i < n; ++i)
+      if (fold[i] != f) train.push_back(points[i]);
+    const Formula formula = formula_of(train, form);
+    for (size_t i = 0; i < n; ++i)
+      if (fold[i] == f) predicted[i] = formula.predict(points[i].features);
+  }
+  return predicted;
+}
+
+std::optional<Formula> fit_formula(const std::vector<Point>& points, const FitOptions& options) {
+  if (points.empty()) return std::nullopt;
+  std::set<double> works;
+  for (const Point& p : points) works.insert(p.features.work());
+  if (points.size() < 3 || works.size() < 2) return formula_of(points, Form::proportional);
+  std::optional<Formula> best;
+  for (Form form : {Form::linear, Form::loglog, Form::quadratic}) {
+    // Degree 2 only with points to spare: its six terms overfit a handful of nodes.
+    if (form == Form::quadratic && points.size() < terms(points.front().features, form).size() + 3) continue;
+    const std::vector<double> oof = cross_validated(points, form, options);
+    if (oof.empty()) continue;
+    const Accuracy cv = accuracy_of(points, oof);
+    if (best && cv.mape >= best->cv.mape - simpler_form_margin) continue;
+    Formula f = formula_of(points, form);
+    f.cv = cv;
+    best = std::move(f);
+  }
+  if (!best) return formula_of(points, Form::proportional);
+  return best;
+}
+
+std::vector<Point> points_of(const profiler::Profile& profile, const std::string& device) {
+  std::vector<Point> points;
+  for (const profiler::BatchProfile& batch : profile.batches)
+    for (const profiler::NodeRecord& record : batch.nodes) {
+      auto it = record.devices.find(device);
+      if (it == record.devices.end() || !it->second.stats) continue;
+      points.push_back({features_of(record, profile.model_sha256), batch.batch, it->second.stats->median_us});
+    }
+  return points;
+}
+
+namespace {
+
+NodeHistory history_of(const std::vector<Point>& points) {
+  NodeHistory h{points.front().features.model_sha256, points.front().features.name, points.front().features.op_type, {}, 0, 0};
+  for (const Point& p : points) h.points.push_back({p.features.work(), p.us});
+  if (h.has_line()) {
+    WeightedProblem problem;
+    for (const Point& p : points) {
+      problem.rows.push_back({1.0, p.features.work()});
+      problem.y.push_back(p.us);
+      problem.w.push_back(1.0 / std::max(p.us, time_floor_us));
+    }
+    const std::vector<double> c = nonnegative_least_squares(problem);
+    h.intercept_us = c[0];
+    h.slope_us = c[1];
+  }
+  return h;
+}
+
+// The best the device was seen to do, and its quickest node as the launch cost.
+Roofline roofline_of(const std::vector<Point>& points) {
+  Roofline r;
+  std::vector<double> times;
+  for (const Point& p : points) {
+    times.push_back(p.us);
+    if (p.us < time_floor_us) continue;
+    r.flops_per_s = std::max(r.flops_per_s, p.features.flops / p.us * 1e6);
+    r.bytes_per_s = std::max(r.bytes_per_s, p.features.bytes / p.us * 1e6);
+  }
+  std::sort(times.begin(), times.end());
+  if (!times.empty()) r.launch_us = times[times.size() / 10];
+  return r;
+}
+
+double whole_model_scale(const std::vector<profiler::Profile>& profiles, const std::string& device) {
+  std::vector<double> ratios;
+  for (const profiler::Profile& p : profiles)
+    for (const profiler::BatchProfile& b : p.batches) {
+      auto it = b.whole_model.find(device);
+      if (it != b.whole_model.end() && it->second.sum_of_node_medians_us > 0 && it->second.unfused.median_us > 0)
+        ratios.push_back(it->second.unfused.median_us / it->second.sum_of_node_medians_us);
+    }
+  return ratios.empty() ? 1.0 : median(ratios);
+}
+
+}  // namespace
+
+CostModel fit_cost_model(const std::vector<profiler::Profile>& profiles, const std::vector<std::string>& paths, const FitOptions& options) {
+  CostModel model;
+  // Devices by name across the profiles; one name must mean one kind of device.
+  std::vector<std::pair<profiler::DeviceInfo, std::string>> devices;  // info, the first profile naming it
+  for (size_t i = 0; i < profiles.size(); ++i) {
+    const profiler::Profile& p = profiles[i];
+    model.trained_on.push_back({paths[i], p.model_sha256, {}});
+    for (const profiler::BatchProfile& b : p.batches) model.trained_on.back().batches.push_back(b.batch);
+    for (const profiler::DeviceInfo& d : p.devices) {
+      auto same = std::find_if(devices.begin(), devices.end(), [&](const auto& e) { return e.first.name == d.name; });
+      if (same == devices.end()) {
+        devices.push_back({d, paths[i]});
+      } else if (same->first.spec != d.spec || same->first.timer != d.timer) {
+        throw ir::Error(ir::ErrorKind::usage, paths[i] + ": device " + d.name + " is '" + d.spec + "' timed with " + d.timer + ", but in " +
+                                                  same->second + " it is '" + same->first.spec + "' timed with " + same->first.timer +
+                                                  "; fit profiles of the same devices together");
+      }
+    }
+  }
+  for (const auto& [info, first_path] : devices) {
+    DeviceModel d;
+    d.name = info.name;
+    d.spec = info.spec;
+    d.description = info.description;
+    d.timer = info.timer;
+    std::vector<Point> points;
+    for (const profiler::Profile& p : profiles) {
+      std::vector<Point> more = points_of(p, info.name);
+      points.insert(points.end(), more.begin(), more.end());
+    }
+    std::map<std::string, std::vector<Point>> by_op, by_family, by_node;
+    for (const Point& p : points) {
+      by_op[p.features.op_type].push_back(p);
+      by_family[op_family(p.features.op_type)].push_back(p);
+      by_node[p.features.model_sha256 + "\n" + p.features.name + "\n" + p.features.op_type].push_back(p);
+    }
+    for (const auto& [op, op_points] : by_op)
+      if (auto f = fit_formula(op_points, options)) d.ops[op] = *f;
+    for (const auto& [family, family_points] : by_family)
+      if (auto f = fit_formula(family_points, options)) d.families[family] = *f;
+    for (const auto& [key, node_points] : by_node) d.nodes.push_back(history_of(node_points));
+    d.roofline = roofline_of(points);
+    d.whole_model_scale = whole_model_scale(profiles, info.name);
+    model.devices.push_back(std::move(d));
+  }
+  // Links: the latest profile's figure for each link.
+  for (const profiler::Profile& p : profiles)
+    for (const profiler::LinkProfile& l : p.links) {
+      auto same = std::find_if(model.links.begin(), model.links.end(),
+                               [&](const profiler::LinkProfile& m) { return m.from == l.from && m.to == l.to && m.kind == l.kind && m.host_memory == l.host_memory; });
+      if (same == model.links.end()) model.links.push_back(l);
+      else *same = l;
+    }
+  return model;
+}
+
+}  // namespace costmodel
