@@ -7,10 +7,10 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/json_file.h"
 #include "cli/shape_flags.h"
 #include "ir/atomic_write.h"
 #include "ir/error.h"
@@ -96,13 +96,7 @@ int profile_model(const ProfileOptions& options) {
   onnx_loader::LoadedModel model = onnx_loader::load_model(options.model);
   std::optional<profiler::Profile> previous;
   if (options.resume && std::filesystem::exists(output)) {
-    std::ifstream in(output);
-    nlohmann::json doc;
-    try {
-      doc = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception&) {
-      throw ir::Error(ir::ErrorKind::file, output + ": --resume: not JSON");
-    }
+    const nlohmann::json doc = read_json_file(output, "--resume");
     previous = profiler::profile_from_json(doc, output);
     if (previous->model_sha256 != model.sha256)
       throw ir::Error(ir::ErrorKind::usage, output + ": --resume: the profile is of another model (sha256 differs)");

@@ -11,6 +11,7 @@ using Action = std::function<int()>;
 Action add_inspect_command(CLI::App& app);
 Action add_run_command(CLI::App& app);
 Action add_profile_command(CLI::App& app);
+Action add_fit_command(CLI::App& app);
 // Prints version, libraries and GPUs found.
 int print_version();
 

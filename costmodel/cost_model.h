@@ -88,6 +88,15 @@ struct TrainingSet {
   std::vector<std::optional<int64_t>> batches;
 };
 
+// One node time predicted without having been fitted on (cross-validation, a held-out batch,
+// another model): what the report plots.
+struct PointPrediction {
+  std::string device, node, op_type;
+  std::optional<int64_t> batch;
+  double measured_us = 0, predicted_us = 0;
+  std::string source;  // source_name() of the prediction; "cv" for a cross-validated one
+};
+
 // A check of predictions against measurements the model was not fitted on: a held-out batch
 // size of a training profile, or a profile of another model (`--test`).
 struct Check {
@@ -97,6 +106,7 @@ struct Check {
   Accuracy nodes_op_only;  // op-kind and family formulas alone (no node history)
   std::map<std::string, int> sources;
   double whole_measured_us = 0, whole_predicted_us = 0;  // 0 measured: no whole-model run
+  std::vector<PointPrediction> predictions;
 };
 
 struct Validation {

@@ -44,7 +44,11 @@ Formula formula_from(const json& j) {
 }
 
 json check_json(const Check& c) {
+  json predictions = json::array();
+  for (const PointPrediction& p : c.predictions)
+    predictions.push_back({{"node", p.node}, {"op_type", p.op_type}, {"measured_us", p.measured_us}, {"predicted_us", p.predicted_us}, {"source", p.source}});
   return {{"device", c.device},
+          {"predictions", predictions},
           {"model", c.model_path},
           {"batch", batch_json(c.batch)},
           {"nodes", accuracy_json(c.nodes)},
@@ -64,6 +68,9 @@ Check check_from(const json& j) {
   c.sources = j.at("sources").get<std::map<std::string, int>>();
   c.whole_measured_us = j.at("whole_measured_us").get<double>();
   c.whole_predicted_us = j.at("whole_predicted_us").get<double>();
+  for (const json& p : j.at("predictions"))
+    c.predictions.push_back({c.device, p.at("node").get<std::string>(), p.at("op_type").get<std::string>(), c.batch, p.at("measured_us").get<double>(),
+                             p.at("predicted_us").get<double>(), p.at("source").get<std::string>()});
   return c;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <random>
 #include <set>
@@ -183,6 +184,23 @@ double whole_model_scale(const std::vector<profiler::Profile>& profiles, const s
 }
 
 }  // namespace
+
+std::vector<PointPrediction> cross_validated_points(const std::vector<profiler::Profile>& profiles, const CostModel& model, const FitOptions& options) {
+  std::vector<PointPrediction> out;
+  for (const DeviceModel& device : model.devices) {
+    std::map<std::string, std::vector<Point>> by_op;
+    for (const profiler::Profile& p : profiles)
+      for (Point& point : points_of(p, device.name)) by_op[point.features.op_type].push_back(std::move(point));
+    for (const auto& [op, points] : by_op) {
+      auto formula = device.ops.find(op);
+      if (formula == device.ops.end() || formula->second.cv.points == 0) continue;
+      const std::vector<double> predicted = cross_validated(points, formula->second.form, options);
+      for (size_t i = 0; i < predicted.size(); ++i)
+        out.push_back({device.name, points[i].features.name, op, points[i].batch, points[i].us, predicted[i], "cv"});
+    }
+  }
+  return out;
+}
 
 CostModel fit_cost_model(const std::vector<profiler::Profile>& profiles, const std::vector<std::string>& paths, const FitOptions& options) {
   CostModel model;

@@ -37,6 +37,10 @@ CostModel fit_cost_model(const std::vector<profiler::Profile>& profiles, const s
 // Every measured node time of a profile on one device (nodes with statistics only).
 std::vector<Point> points_of(const profiler::Profile& profile, const std::string& device);
 
+// Every training point's out-of-fold prediction by its op kind's formula (where the formula
+// was cross-validated), for plotting predicted against measured.
+std::vector<PointPrediction> cross_validated_points(const std::vector<profiler::Profile>& profiles, const CostModel& model, const FitOptions& options);
+
 Accuracy accuracy_of(const std::vector<Point>& points, const std::vector<double>& predicted);
 
 }  // namespace costmodel

@@ -26,6 +26,7 @@ Check check_batch(const DeviceModel& device, const profiler::Profile& profile, c
     }
     points.push_back({f, batch.batch, it->second.stats->median_us});
     chain.push_back(p.us);
+    check.predictions.push_back({device.name, record.name, record.op_type, batch.batch, points.back().us, p.us, source_name(p.source)});
     op_only.push_back(device.predict(f, false).us);
     ++check.sources[source_name(p.source)];
   }

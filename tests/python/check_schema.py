@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Validate what `partplan inspect --json`, `partplan run --json` and `partplan profile` write
-against their JSON Schemas in docs/schemas/ (partplan.inspect-1, partplan.run-1,
-partplan.profile-1; profile on the first model only, at two batch sizes, with short budgets).
+"""Validate what `partplan inspect --json`, `partplan run --json`, `partplan profile` and
+`partplan fit` write against their JSON Schemas in docs/schemas/ (partplan.inspect-1,
+partplan.run-1, partplan.profile-1, partplan.costmodel-1; profile on the first model only, at
+two batch sizes, with short budgets; fit on that profile with a held-out batch and a device spec).
 
 Usage: check_schema.py PARTPLAN_BINARY MODEL.onnx [MODEL.onnx ...]
 (run is checked on the models that inspect reports as fully supported.)
@@ -14,7 +15,8 @@ import tempfile
 
 import jsonschema
 
-SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "schemas")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+SCHEMAS = os.path.join(ROOT, "docs", "schemas")
 
 
 def validator_for(kind):
@@ -45,7 +47,7 @@ def with_gpu_forms(doc):
 
 def main():
     binary, models = sys.argv[1], sys.argv[2:]
-    validators = {"inspect": validator_for("inspect"), "run": validator_for("run"), "profile": validator_for("profile")}
+    validators = {kind: validator_for(kind) for kind in ("inspect", "run", "profile", "costmodel")}
     checked, failures = 0, 0
     with tempfile.TemporaryDirectory() as tmp:
         for model in models:
@@ -85,6 +87,20 @@ def main():
                 failures += bool(errors)
                 if not errors:
                     print(f"ok   {label} {os.path.basename(models[0])}")
+            costmodel = os.path.join(tmp, "costmodel.json")
+            proc = subprocess.run([binary, "fit", out, "--holdout-batch", "2", "--device-spec", os.path.join(ROOT, "costmodel", "specs", "h100-sxm.json"),
+                                   "-o", costmodel, "--quiet"], capture_output=True, text=True)
+            checked += 1
+            if proc.returncode != 0:
+                print(f"FAIL costmodel {models[0]}: exit {proc.returncode}: {proc.stderr.strip()}")
+                failures += 1
+            else:
+                errors = sorted(validators["costmodel"].iter_errors(json.load(open(costmodel))), key=lambda e: list(e.path))
+                for e in errors[:5]:
+                    print(f"FAIL costmodel {os.path.basename(models[0])}: {'/'.join(map(str, e.path))}: {e.message}")
+                failures += bool(errors)
+                if not errors:
+                    print(f"ok   costmodel {os.path.basename(models[0])}")
     print(f"{checked - failures} passed, {failures} failed")
     return 1 if failures else 0
 
