@@ -51,7 +51,8 @@ struct NodeHistory {
   bool has_line() const;
 };
 
-// A peak the device was seen to reach (or a spec's), for what nothing else predicts.
+// The rates the device typically reaches (or a spec's share of peak), for what nothing else
+// predicts: launch + max(FLOPs / flops_per_s, bytes / bytes_per_s).
 struct Roofline {
   double flops_per_s = 0, bytes_per_s = 0, launch_us = 0;
   double predict(const NodeFeatures& f) const;
