@@ -1,0 +1,165 @@
+#include "planner/simulator.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <stdexcept>
+#include <utility>
+
+namespace planner {
+
+namespace {
+
+// A resource that does one thing at a time and fills the earliest gap that fits: a copy engine.
+class Timeline {
+ public:
+  double reserve(double ready_us, double duration_us) {
+    double start = ready_us;
+    for (const auto& [begin, end] : busy_) {
+      if (start + duration_us <= begin) break;
+      start = std::max(start, end);
+    }
+    busy_.insert(std::upper_bound(busy_.begin(), busy_.end(), std::make_pair(start, start + duration_us)), {start, start + duration_us});
+    return start;
+  }
+
+ private:
+  std::vector<std::pair<double, double>> busy_;  // sorted, disjoint
+};
+
+struct Interval {
+  double from_us, to_us;
+  int64_t bytes;
+};
+
+int64_t peak_of(std::vector<Interval> intervals) {
+  std::vector<std::pair<double, int64_t>> events;
+  for (const Interval& i : intervals) {
+    events.push_back({i.from_us, i.bytes});
+    events.push_back({std::max(i.to_us, i.from_us), -i.bytes});
+  }
+  // At one instant frees go first: a tensor released as another is allocated never coexist.
+  std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first < b.first : a.second < b.second; });
+  int64_t live = 0, peak = 0;
+  for (const auto& [time, delta] : events) {
+    live += delta;
+    peak = std::max(peak, live);
+  }
+  return peak;
+}
+
+}  // namespace
+
+int64_t Schedule::copied_bytes() const {
+  int64_t total = 0;
+  for (const Copy& c : copies) total += c.bytes;
+  return total;
+}
+
+std::vector<int> graph_order(const Problem& problem) {
+  std::vector<int> order(problem.nodes.size());
+  std::iota(order.begin(), order.end(), 0);
+  return order;
+}
+
+Schedule simulate(const Problem& problem, const std::vector<int>& device_of, const std::vector<int>& priority) {
+  const size_t node_count = problem.nodes.size(), device_count = problem.devices.size();
+  for (size_t n = 0; n < node_count; ++n) {
+    const int d = device_of[n];
+    if (d < 0 || static_cast<size_t>(d) >= device_count || !(problem.nodes[n].time_us[static_cast<size_t>(d)] < cannot_run))
+      throw std::invalid_argument("node '" + problem.nodes[n].name + "' is assigned to a device that cannot run it");
+  }
+  std::vector<int> order(node_count);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return priority[static_cast<size_t>(a)] < priority[static_cast<size_t>(b)]; });
+
+  Schedule s;
+  s.start_us.assign(node_count, 0);
+  s.end_us.assign(node_count, 0);
+  s.busy_us.assign(device_count, 0);
+  std::vector<double> device_free(device_count, 0);
+  std::map<std::pair<int, int>, Timeline> engines;           // (from, to) -> its copy engine
+  std::vector<std::map<int, double>> ready_at(problem.tensors.size());  // tensor -> place -> time it is there
+  std::vector<std::map<int, double>> last_use(problem.tensors.size());  // tensor -> place -> last reader's end (or copy's)
+  std::vector<std::map<int, double>> arrived(problem.tensors.size());   // tensor -> place -> allocation time there
+
+  // Where a tensor must be: each device that reads it, and the host for a graph output.
+  auto destinations = [&](const PlanTensor& t) {
+    std::vector<int> places;
+    for (int c : t.consumers) {
+      const int d = device_of[static_cast<size_t>(c)];
+      if (std::find(places.begin(), places.end(), d) == places.end()) places.push_back(d);
+    }
+    if (t.graph_output && std::find(places.begin(), places.end(), host) == places.end()) places.push_back(host);
+    return places;
+  };
+  // The tensor, available at `from` at `time`, moved to every place that needs it.
+  auto deliver = [&](int tensor, int from, double time) {
+    const PlanTensor& t = problem.tensors[static_cast<size_t>(tensor)];
+    ready_at[static_cast<size_t>(tensor)][from] = time;
+    for (int to : destinations(t)) {
+      if (to == from) continue;
+      if (problem.shares_memory(from, to)) {  // a hand-off: nothing copied
+        ready_at[static_cast<size_t>(tensor)][to] = time + problem.link(from, to).latency_us;
+        continue;
+      }
+      const double duration = problem.link(from, to).time_us(t.bytes);
+      const double start = engines[{from, to}].reserve(time, duration);
+      s.copies.push_back({tensor, from, to, t.bytes, start, start + duration});
+      ready_at[static_cast<size_t>(tensor)][to] = start + duration;
+      arrived[static_cast<size_t>(tensor)][to] = start;
+      double& used = last_use[static_cast<size_t>(tensor)][from];
+      used = std::max(used, start + duration);  // the source stays alive until it is read
+    }
+  };
+  for (size_t t = 0; t < problem.tensors.size(); ++t)
+    if (problem.tensors[t].producer < 0) deliver(static_cast<int>(t), host, 0.0);
+
+  for (int n : order) {
+    const PlanNode& node = problem.nodes[static_cast<size_t>(n)];
+    const int d = device_of[static_cast<size_t>(n)];
+    double start = device_free[static_cast<size_t>(d)];
+    for (int t : node.inputs) {
+      auto it = ready_at[static_cast<size_t>(t)].find(d);
+      if (it == ready_at[static_cast<size_t>(t)].end())
+        throw std::invalid_argument("priority is not a topological order: node '" + node.name + "' reads a tensor not yet produced");
+      start = std::max(start, it->second);
+    }
+    const double end = start + node.time_us[static_cast<size_t>(d)];
+    s.start_us[static_cast<size_t>(n)] = start;
+    s.end_us[static_cast<size_t>(n)] = end;
+    s.busy_us[static_cast<size_t>(d)] += end - start;
+    device_free[static_cast<size_t>(d)] = end;
+    for (int t : node.inputs) {
+      double& used = last_use[static_cast<size_t>(t)][d];
+      used = std::max(used, end);
+    }
+    for (int t : node.outputs) {
+      arrived[static_cast<size_t>(t)][d] = start;
+      double& used = last_use[static_cast<size_t>(t)][d];
+      used = std::max(used, end);
+      deliver(t, d, end);
+    }
+  }
+
+  for (size_t t = 0; t < problem.tensors.size(); ++t)
+    if (problem.tensors[t].graph_output) s.makespan_us = std::max(s.makespan_us, ready_at[t][host]);
+  for (size_t n = 0; n < node_count; ++n) s.makespan_us = std::max(s.makespan_us, s.end_us[n]);
+
+  // Memory per device: resident weights plus each activation from its allocation there to its
+  // last use there (graph inputs live in the caller's memory, not a device's).
+  std::vector<std::vector<Interval>> intervals(device_count);
+  for (size_t n = 0; n < node_count; ++n)
+    intervals[static_cast<size_t>(device_of[n])].push_back({0.0, s.makespan_us, problem.nodes[n].weight_bytes});
+  for (size_t t = 0; t < problem.tensors.size(); ++t)
+    for (const auto& [place, from] : arrived[t]) {
+      if (place == host) continue;
+      const double to = last_use[t].count(place) ? last_use[t].at(place) : from;
+      intervals[static_cast<size_t>(place)].push_back({from, to, problem.tensors[t].bytes});
+    }
+  s.peak_bytes.resize(device_count);
+  for (size_t d = 0; d < device_count; ++d) s.peak_bytes[d] = peak_of(intervals[d]);
+  return s;
+}
+
+}  // namespace planner
