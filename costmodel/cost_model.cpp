@@ -38,6 +38,11 @@ const char* source_name(Source source) {
   return "roofline";
 }
 
+bool DeviceModel::can_run(const NodeFeatures& f) const {
+  if (declined_ops.count(f.op_type)) return false;
+  return std::find(declined_nodes.begin(), declined_nodes.end(), f.model_sha256 + "/" + f.name) == declined_nodes.end();
+}
+
 const NodeHistory* DeviceModel::history(const NodeFeatures& f) const {
   for (const NodeHistory& h : nodes)
     if (h.name == f.name && h.model_sha256 == f.model_sha256 && h.op_type == f.op_type) return &h;

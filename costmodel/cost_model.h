@@ -77,6 +77,11 @@ struct DeviceModel {
   // Measured whole model (unfused) over the sum of its nodes' medians: what isolating nodes
   // misses (cache reuse, the executor's per-node work), median over the training batches.
   double whole_model_scale = 1;
+  // What the device refused in the profiles: op kinds it never ran (op -> its reason), and
+  // nodes it refused ("model sha256/node name") where others of their kind ran.
+  std::map<std::string, std::string> declined_ops;
+  std::vector<std::string> declined_nodes;
+  bool can_run(const NodeFeatures& f) const;
 
   // The fallback chain: the node's own time at this size, its line across sizes, its op kind's
   // formula, its family's, the roofline. Without history, the formulas alone (validation).

@@ -94,7 +94,9 @@ json to_json(const CostModel& model) {
                    {"estimated", d.estimated},
                    {"spec_sources", d.spec_sources},
                    {"roofline", {{"flops_per_s", d.roofline.flops_per_s}, {"bytes_per_s", d.roofline.bytes_per_s}, {"launch_us", d.roofline.launch_us}}},
-                   {"whole_model_scale", d.whole_model_scale}};
+                   {"whole_model_scale", d.whole_model_scale},
+                   {"declined_ops", d.declined_ops},
+                   {"declined_nodes", d.declined_nodes}};
     device["ops"] = json::object();
     for (const auto& [op, f] : d.ops) device["ops"][op] = formula_json(f);
     device["families"] = json::object();
@@ -142,6 +144,8 @@ CostModel costmodel_from_json(const json& doc, const std::string& path) {
       const json& r = j.at("roofline");
       d.roofline = {r.at("flops_per_s").get<double>(), r.at("bytes_per_s").get<double>(), r.at("launch_us").get<double>()};
       d.whole_model_scale = j.at("whole_model_scale").get<double>();
+      d.declined_ops = j.at("declined_ops").get<std::map<std::string, std::string>>();
+      d.declined_nodes = j.at("declined_nodes").get<std::vector<std::string>>();
       for (const auto& [op, f] : j.at("ops").items()) d.ops[op] = formula_from(f);
       for (const auto& [family, f] : j.at("families").items()) d.families[family] = formula_from(f);
       for (const json& n : j.at("nodes")) {

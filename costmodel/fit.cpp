@@ -261,6 +261,18 @@ CostModel fit_cost_model(const std::vector<profiler::Profile>& profiles, const s
     for (const auto& [family, family_points] : by_family)
       if (auto f = fit_formula(family_points, options)) d.families[family] = *f;
     for (const auto& [key, node_points] : by_node) d.nodes.push_back(history_of(node_points));
+    for (const profiler::Profile& p : profiles)
+      for (const profiler::BatchProfile& b : p.batches)
+        for (const profiler::NodeRecord& r : b.nodes) {
+          auto it = r.devices.find(info.name);
+          if (it == r.devices.end() || it->second.stats) continue;
+          if (by_op.count(r.op_type)) {
+            const std::string key = p.model_sha256 + "/" + r.name;
+            if (std::find(d.declined_nodes.begin(), d.declined_nodes.end(), key) == d.declined_nodes.end()) d.declined_nodes.push_back(key);
+          } else {
+            d.declined_ops.emplace(r.op_type, it->second.unsupported);
+          }
+        }
     d.roofline = roofline_of(points);
     d.whole_model_scale = whole_model_scale(profiles, info.name);
     model.devices.push_back(std::move(d));
