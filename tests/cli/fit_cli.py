@@ -17,23 +17,16 @@ import subprocess
 import sys
 import tempfile
 
+from cli_checks import Tally, one_line
+
 USAGE, FILE = 2, 3
-
-
-def one_line(stderr):
-    lines = [l for l in stderr.strip().splitlines() if l]
-    return len(lines) == 1 and lines[0].startswith("partplan: error: ")
 
 
 def main():
     binary, samples, specs = sys.argv[1], sys.argv[2], sys.argv[3]
     h100 = os.path.join(specs, "h100-sxm.json")
-    failures = []
-
-    def check(name, ok, why=""):
-        print(f"ok   {name}" if ok else f"FAIL {name}: {why}")
-        if not ok:
-            failures.append(name)
+    tally = Tally()
+    check = tally.check
 
     def profile(model, out, batches, devices="cpu:threads=1"):
         proc = subprocess.run([binary, "profile", os.path.join(samples, model), "--batch", batches, "--devices", devices, "-o", out,
@@ -84,8 +77,7 @@ def main():
             good = proc.returncode == code and one_line(proc.stderr) and all(w in proc.stderr for w in words)
             good = good and not os.path.exists(out) and not os.path.exists(report_path)
             check(name, good, f"exit {proc.returncode}: {proc.stderr.strip()!r}")
-    print(f"{len(failures)} failed")
-    return 1 if failures else 0
+    return tally.exit_code()
 
 
 if __name__ == "__main__":

@@ -20,25 +20,18 @@ import sys
 import tempfile
 import time
 
+from cli_checks import Tally, one_line
+
 
 def run(binary, args, timeout=120):
     return subprocess.run([binary, "profile"] + args, capture_output=True, text=True, timeout=timeout)
 
 
-def one_line(stderr):
-    lines = [l for l in stderr.strip().splitlines() if l]
-    return len(lines) == 1 and lines[0].startswith("partplan: error: ")
-
-
 def main():
     binary, samples = sys.argv[1], sys.argv[2]
     mlp, resnet = os.path.join(samples, "mlp.onnx"), os.path.join(samples, "resnet_small.onnx")
-    failures = []
-
-    def check(name, ok, why=""):
-        print(f"ok   {name}" if ok else f"FAIL {name}: {why}")
-        if not ok:
-            failures.append(name)
+    tally = Tally()
+    check = tally.check
 
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "p.json")
@@ -84,8 +77,7 @@ def main():
             complete = all("cpu0" in n["devices"] for n in nodes.values())
             check("resumed", proc.returncode == 0 and doc["complete"] and same and complete,
                   f"exit {proc.returncode}: {proc.stderr.strip()!r}, kept same={same}, every node={complete}")
-    print(f"{len(failures)} failed")
-    return 1 if failures else 0
+    return tally.exit_code()
 
 
 if __name__ == "__main__":

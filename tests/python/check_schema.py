@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Validate what `partplan inspect --json`, `partplan run --json`, `partplan profile` and
-`partplan fit` write against their JSON Schemas in docs/schemas/ (partplan.inspect-1,
-partplan.run-1, partplan.profile-1, partplan.costmodel-1; profile on the first model only, at
-two batch sizes, with short budgets; fit on that profile with a held-out batch and a device spec).
+"""Validate what `partplan inspect --json`, `run --json`, `profile`, `fit` and `plan` write
+against their JSON Schemas in docs/schemas/ (partplan.inspect-1, partplan.run-1,
+partplan.profile-1, partplan.costmodel-1, partplan.plan-1; profile on the first model only, at
+two batch sizes, with short budgets; fit on that profile with a held-out batch and a device spec;
+a plan from that cost model over both CPU devices and the spec's GPU).
 
 Usage: check_schema.py PARTPLAN_BINARY MODEL.onnx [MODEL.onnx ...]
 (run is checked on the models that inspect reports as fully supported.)
@@ -47,7 +48,7 @@ def with_gpu_forms(doc):
 
 def main():
     binary, models = sys.argv[1], sys.argv[2:]
-    validators = {kind: validator_for(kind) for kind in ("inspect", "run", "profile", "costmodel")}
+    validators = {kind: validator_for(kind) for kind in ("inspect", "run", "profile", "costmodel", "plan")}
     checked, failures = 0, 0
     with tempfile.TemporaryDirectory() as tmp:
         for model in models:
@@ -87,20 +88,24 @@ def main():
                 failures += bool(errors)
                 if not errors:
                     print(f"ok   {label} {os.path.basename(models[0])}")
-            costmodel = os.path.join(tmp, "costmodel.json")
-            proc = subprocess.run([binary, "fit", out, "--holdout-batch", "2", "--device-spec", os.path.join(ROOT, "costmodel", "specs", "h100-sxm.json"),
-                                   "-o", costmodel, "--quiet"], capture_output=True, text=True)
-            checked += 1
-            if proc.returncode != 0:
-                print(f"FAIL costmodel {models[0]}: exit {proc.returncode}: {proc.stderr.strip()}")
-                failures += 1
-            else:
-                errors = sorted(validators["costmodel"].iter_errors(json.load(open(costmodel))), key=lambda e: list(e.path))
+            # The files later stages write from this profile: a cost model, then a plan from it.
+            name = os.path.basename(models[0])
+            costmodel, plan = os.path.join(tmp, "costmodel.json"), os.path.join(tmp, "plan.json")
+            spec = os.path.join(ROOT, "costmodel", "specs", "h100-sxm.json")
+            for kind, args, path in [("costmodel", ["fit", out, "--holdout-batch", "2", "--device-spec", spec, "-o", costmodel], costmodel),
+                                     ("plan", ["plan", models[0], "--costmodel", costmodel, "--batch", "2", "-o", plan], plan)]:
+                checked += 1
+                proc = subprocess.run([binary] + args + ["--quiet"], capture_output=True, text=True)
+                if proc.returncode != 0:
+                    print(f"FAIL {kind} {name}: exit {proc.returncode}: {proc.stderr.strip()}")
+                    failures += 1
+                    break
+                errors = sorted(validators[kind].iter_errors(json.load(open(path))), key=lambda e: list(e.path))
                 for e in errors[:5]:
-                    print(f"FAIL costmodel {os.path.basename(models[0])}: {'/'.join(map(str, e.path))}: {e.message}")
+                    print(f"FAIL {kind} {name}: {'/'.join(map(str, e.path))}: {e.message}")
                 failures += bool(errors)
                 if not errors:
-                    print(f"ok   costmodel {os.path.basename(models[0])}")
+                    print(f"ok   {kind} {name}")
     print(f"{checked - failures} passed, {failures} failed")
     return 1 if failures else 0
 

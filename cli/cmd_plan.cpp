@@ -1,0 +1,217 @@
+// `partplan plan MODEL (--costmodel FILE | --profile FILE...)`: place the model's nodes on the
+// devices for the objective, predict the plan and every baseline with the simulator, and write
+// partplan.plan/1 (docs/formats.md).
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/json_file.h"
+#include "cli/shape_flags.h"
+#include "costmodel/costmodel_json.h"
+#include "costmodel/fit.h"
+#include "ir/atomic_write.h"
+#include "ir/cost.h"
+#include "ir/error.h"
+#include "onnx_loader/onnx_loader.h"
+#include "planner/algorithms.h"
+#include "planner/plan.h"
+
+namespace cli {
+
+namespace {
+
+struct PlanCommandOptions {
+  std::string model, costmodel, output, devices, objective = "latency";
+  std::vector<std::string> profiles, pins;
+  ShapeFlags shape;
+  double time_limit_s = 10;
+  bool quiet = false;
+};
+
+std::string default_output(const std::string& model) {
+  std::filesystem::path p(model);
+  return (p.parent_path() / (p.stem().string() + ".plan.json")).string();
+}
+
+std::vector<std::string> split_devices(const std::string& text) {
+  std::vector<std::string> names;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    const size_t end = std::min(text.find(',', begin), text.size());
+    if (end == begin) throw ir::Error(ir::ErrorKind::usage, "--devices '" + text + "': an empty device name");
+    names.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return names;
+}
+
+costmodel::CostModel load_costmodel(const PlanCommandOptions& options) {
+  if (options.costmodel.empty() == options.profiles.empty())
+    throw ir::Error(ir::ErrorKind::usage, "give --costmodel FILE or --profile FILE (one of them)");
+  if (!options.costmodel.empty()) return costmodel::costmodel_from_json(read_json_file(options.costmodel, "--costmodel"), options.costmodel);
+  std::vector<profiler::Profile> profiles;
+  for (const std::string& path : options.profiles) profiles.push_back(profiler::profile_from_json(read_json_file(path, "--profile"), path));
+  return costmodel::fit_cost_model(profiles, options.profiles, {});
+}
+
+int index_of_device(const planner::Problem& p, const std::string& name) {
+  for (size_t d = 0; d < p.devices.size(); ++d)
+    if (p.devices[d].name == name) return static_cast<int>(d);
+  return -1;
+}
+
+std::vector<int> parse_pins(const planner::Problem& p, const std::vector<std::string>& pins, std::map<std::string, std::string>& asked) {
+  std::vector<int> pinned(p.nodes.size(), -1);
+  for (const std::string& pin : pins) {
+    const size_t eq = pin.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == pin.size()) throw ir::Error(ir::ErrorKind::usage, "--pin '" + pin + "': expected NODE=DEVICE");
+    const std::string node = pin.substr(0, eq), device = pin.substr(eq + 1);
+    const int d = index_of_device(p, device);
+    if (d < 0) throw ir::Error(ir::ErrorKind::usage, "--pin '" + pin + "': '" + device + "' is not one of the planned devices");
+    size_t n = 0;
+    while (n < p.nodes.size() && p.nodes[n].name != node) ++n;
+    if (n == p.nodes.size()) throw ir::Error(ir::ErrorKind::usage, "--pin '" + pin + "': the model has no (non-constant) node '" + node + "'");
+    if (!(p.nodes[n].time_us[static_cast<size_t>(d)] < planner::cannot_run))
+      throw ir::Error(ir::ErrorKind::usage, "--pin '" + pin + "': " + device + " cannot run node '" + node + "' (" + p.nodes[n].op_type + ")");
+    pinned[n] = d;
+    asked[node] = device;
+  }
+  return pinned;
+}
+
+std::string megabytes(int64_t bytes) { return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20)); }
+
+void print_summary(const planner::Plan& plan, const planner::Problem& problem, double planning_s) {
+  auto gpu_peak = [&](const planner::PlanMetrics& m) {
+    int64_t peak = 0;
+    for (const planner::PlannedDevice& d : plan.devices)
+      if (d.name.rfind("cuda", 0) == 0) peak = std::max(peak, m.peak_bytes.at(d.name));
+    return peak;
+  };
+  const bool any_gpu = std::any_of(problem.devices.begin(), problem.devices.end(), [](const planner::PlanDevice& d) { return d.is_gpu; });
+  fmt::print("{:<34} {:>12} {:>10} {:>14}  {}\n", "", "latency", "req/s", any_gpu ? "peak GPU mem" : "", "nodes per device");
+  auto row = [&](const std::string& name, const planner::PlanMetrics& m) {
+    std::string per_device;
+    for (const auto& [device, count] : m.nodes) per_device += fmt::format("{}{} {}", per_device.empty() ? "" : ", ", device, count);
+    fmt::print("{:<34} {:>9.3f} ms {:>10.1f} {:>14}  {}; {} copies, {}\n", name, m.latency_us / 1000, m.throughput_per_s(),
+               any_gpu ? megabytes(gpu_peak(m)) : "", per_device, m.copies, megabytes(m.copied_bytes));
+  };
+  row("plan", plan.predicted);
+  for (const planner::Baseline& b : plan.baselines) {
+    if (b.metrics) row(b.name, *b.metrics);
+    else fmt::print("{:<34} not possible: {}\n", b.name, b.not_possible);
+  }
+  for (const planner::PlannedDevice& d : plan.devices)
+    if (d.estimated) fmt::print("note: {} is estimated from a device spec ({})\n", d.name, d.description);
+  fmt::print("planned in {:.2f} s ({} simulations, {} moves{})\n", planning_s, plan.iterations, plan.moves, plan.timed_out ? ", stopped by --time-limit" : "");
+}
+
+int plan_model(const PlanCommandOptions& options) {
+  if (options.objective != "latency")
+    throw ir::Error(ir::ErrorKind::usage, "--objective '" + options.objective + "': only 'latency' is planned so far (memory and throughput are to come)");
+  if (!(options.time_limit_s > 0)) throw ir::Error(ir::ErrorKind::usage, "--time-limit must be positive");
+  const ir::ShapeBindings bindings = options.shape.bindings();
+  const costmodel::CostModel costs = load_costmodel(options);
+  onnx_loader::LoadedModel model = onnx_loader::load_model(options.model);
+  ir::resolve_shapes(model.graph, bindings, model.path);
+  ir::compute_costs(model.graph);
+
+  std::vector<std::string> device_names;
+  if (options.devices.empty())
+    for (const costmodel::DeviceModel& d : costs.devices) device_names.push_back(d.name);
+  else
+    device_names = split_devices(options.devices);
+  const planner::ModelProblem built = planner::problem_from(model.graph, model.sha256, costs, device_names);
+  const planner::Problem& problem = built.problem;
+  for (const planner::PlanNode& node : problem.nodes)
+    if (std::none_of(node.time_us.begin(), node.time_us.end(), [](double t) { return t < planner::cannot_run; }))
+      throw ir::Error(ir::ErrorKind::unsupported, model.path + ": node '" + node.name + "' (" + node.op_type + ") can run on none of the planned devices");
+
+  planner::Plan plan;
+  planner::SearchOptions search;
+  search.time_limit_s = options.time_limit_s;
+  search.pinned = parse_pins(problem, options.pins, plan.pins);
+  const auto began = std::chrono::steady_clock::now();
+  const planner::SearchResult result = planner::plan_latency(problem, search);
+  const double planning_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+
+  plan.model_path = model.path;
+  plan.model_sha256 = model.sha256;
+  plan.costmodel_path = options.costmodel.empty() ? "(fitted from " + options.profiles.front() + ")" : options.costmodel;
+  for (ir::TensorId t : model.graph.inputs) plan.input_shapes[model.graph.tensor(t).name] = model.graph.tensor(t).shape;
+  for (const std::string& name : device_names) {
+    const costmodel::DeviceModel* d = costs.device(name);
+    plan.devices.push_back({name, d->description, d->estimated});
+  }
+  plan.algorithm = "heft+local-search (multi-start)";
+  plan.iterations = result.iterations;
+  plan.moves = result.moves;
+  plan.timed_out = result.timed_out;
+  plan.time_limit_s = options.time_limit_s;
+  // Per device, its nodes in the order they run.
+  std::vector<int> order(problem.nodes.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return result.assignment.priority[static_cast<size_t>(a)] < result.assignment.priority[static_cast<size_t>(b)]; });
+  std::vector<int> position(problem.nodes.size()), next(problem.devices.size(), 0);
+  for (int n : order) position[static_cast<size_t>(n)] = next[static_cast<size_t>(result.assignment.device_of[static_cast<size_t>(n)])]++;
+  for (size_t n = 0; n < problem.nodes.size(); ++n) {
+    const int d = result.assignment.device_of[n];
+    const costmodel::Prediction& predicted = built.predicted[n][static_cast<size_t>(d)];
+    plan.nodes.push_back({problem.nodes[n].name, problem.nodes[n].op_type, device_names[static_cast<size_t>(d)], position[n], result.schedule.start_us[n],
+                          result.schedule.end_us[n], costmodel::source_name(predicted.source), predicted.estimated});
+  }
+  auto place_name = [&](int place) { return place == planner::host ? std::string("host") : device_names[static_cast<size_t>(place)]; };
+  for (const planner::Copy& c : result.schedule.copies)
+    plan.copies.push_back({problem.tensors[static_cast<size_t>(c.tensor)].name, place_name(c.from), place_name(c.to), c.bytes, c.start_us, c.end_us});
+  plan.predicted = planner::metrics_of(problem, result.assignment.device_of, result.schedule);
+
+  for (size_t d = 0; d < problem.devices.size(); ++d) {
+    const std::string name = "all on " + device_names[d];
+    if (auto a = planner::all_on(problem, static_cast<int>(d)))
+      plan.baselines.push_back({name, planner::metrics_of(problem, a->device_of, planner::simulate(problem, a->device_of, a->priority)), ""});
+    else
+      plan.baselines.push_back({name, std::nullopt, device_names[d] + " cannot run every node"});
+  }
+  for (size_t g = 0; g < problem.devices.size(); ++g)
+    for (size_t c = 0; c < problem.devices.size(); ++c)
+      if (problem.devices[g].is_gpu && !problem.devices[c].is_gpu) {
+        const planner::Assignment a = planner::gpu_with_fallback(problem, static_cast<int>(g), static_cast<int>(c));
+        plan.baselines.push_back({device_names[g] + " with " + device_names[c] + " fallback",
+                                  planner::metrics_of(problem, a.device_of, planner::simulate(problem, a.device_of, a.priority)), ""});
+      }
+
+  const std::string output = options.output.empty() ? default_output(options.model) : options.output;
+  ir::write_file_atomically(output, planner::to_json(plan).dump(1) + "\n");
+  if (!options.quiet) {
+    fmt::print("model    {}\n", model.path);
+    print_summary(plan, problem, planning_s);
+    fmt::print("plan     {}\n", output);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Action add_plan_command(CLI::App& app) {
+  auto options = std::make_shared<PlanCommandOptions>();
+  CLI::App* command = app.add_subcommand("plan", "Place the model's nodes on devices and predict the plan beside the baselines");
+  command->add_option("model", options->model, "ONNX model file")->required();
+  options->shape.add_to(*command);
+  command->add_option("--costmodel", options->costmodel, "partplan.costmodel/1 file (from partplan fit)");
+  command->add_option("--profile", options->profiles, "partplan.profile/1 file(s) to fit a cost model from instead");
+  command->add_option("--devices", options->devices, "Devices of the cost model to plan over, comma-separated (default: all of them)");
+  command->add_option("--objective", options->objective, "latency (memory and throughput are to come)");
+  command->add_option("--pin", options->pins, "NODE=DEVICE: keep a node on a device (repeatable)");
+  command->add_option("--time-limit", options->time_limit_s, "Seconds the search may take (default 10)");
+  command->add_option("-o,--output", options->output, "Plan file (default MODEL.plan.json beside the model)");
+  command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
+  return [command, options]() -> int {
+    if (!command->parsed()) return -1;
+    return plan_model(*options);
+  };
+}
+
+}  // namespace cli

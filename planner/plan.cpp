@@ -1,0 +1,110 @@
+#include "planner/plan.h"
+
+#include "ir/error.h"
+
+namespace planner {
+
+namespace {
+
+using nlohmann::json;
+
+json metrics_json(const PlanMetrics& m) {
+  return {{"latency_us", m.latency_us},   {"throughput_per_s", m.throughput_per_s()}, {"peak_bytes", m.peak_bytes}, {"busy_us", m.busy_us},
+          {"nodes", m.nodes},             {"copies", m.copies},                       {"copied_bytes", m.copied_bytes}};
+}
+
+PlanMetrics metrics_from(const json& j) {
+  PlanMetrics m;
+  m.latency_us = j.at("latency_us").get<double>();
+  m.peak_bytes = j.at("peak_bytes").get<std::map<std::string, int64_t>>();
+  m.busy_us = j.at("busy_us").get<std::map<std::string, double>>();
+  m.nodes = j.at("nodes").get<std::map<std::string, int>>();
+  m.copies = j.at("copies").get<int>();
+  m.copied_bytes = j.at("copied_bytes").get<int64_t>();
+  return m;
+}
+
+}  // namespace
+
+PlanMetrics metrics_of(const Problem& problem, const std::vector<int>& device_of, const Schedule& schedule) {
+  PlanMetrics m;
+  m.latency_us = schedule.makespan_us;
+  for (size_t d = 0; d < problem.devices.size(); ++d) {
+    m.peak_bytes[problem.devices[d].name] = schedule.peak_bytes[d];
+    m.busy_us[problem.devices[d].name] = schedule.busy_us[d];
+    m.nodes[problem.devices[d].name] = 0;
+  }
+  for (int d : device_of) ++m.nodes[problem.devices[static_cast<size_t>(d)].name];
+  m.copies = static_cast<int>(schedule.copies.size());
+  m.copied_bytes = schedule.copied_bytes();
+  return m;
+}
+
+json to_json(const Plan& p) {
+  json doc;
+  doc["schema"] = plan_schema;
+  doc["model"] = {{"path", p.model_path}, {"sha256", p.model_sha256}, {"input_shapes", p.input_shapes}};
+  doc["costmodel"] = p.costmodel_path;
+  doc["devices"] = json::array();
+  for (const PlannedDevice& d : p.devices) doc["devices"].push_back({{"name", d.name}, {"description", d.description}, {"estimated", d.estimated}});
+  doc["objective"] = p.objective;
+  doc["pins"] = p.pins;
+  doc["nodes"] = json::array();
+  for (const PlannedNode& n : p.nodes)
+    doc["nodes"].push_back({{"name", n.name},
+                            {"op_type", n.op_type},
+                            {"device", n.device},
+                            {"order", n.order},
+                            {"start_us", n.start_us},
+                            {"end_us", n.end_us},
+                            {"source", n.source},
+                            {"estimated", n.estimated}});
+  doc["copies"] = json::array();
+  for (const PlannedCopy& c : p.copies)
+    doc["copies"].push_back({{"tensor", c.tensor}, {"from", c.from}, {"to", c.to}, {"bytes", c.bytes}, {"start_us", c.start_us}, {"end_us", c.end_us}});
+  doc["predicted"] = metrics_json(p.predicted);
+  doc["baselines"] = json::array();
+  for (const Baseline& b : p.baselines)
+    doc["baselines"].push_back(b.metrics ? json{{"name", b.name}, {"predicted", metrics_json(*b.metrics)}}
+                                         : json{{"name", b.name}, {"not_possible", b.not_possible}});
+  doc["planner"] = {{"algorithm", p.algorithm}, {"iterations", p.iterations}, {"moves", p.moves}, {"timed_out", p.timed_out}, {"time_limit_s", p.time_limit_s}};
+  return doc;
+}
+
+Plan plan_from_json(const json& doc, const std::string& path) {
+  if (!doc.is_object() || doc.value("schema", "") != plan_schema) throw ir::Error(ir::ErrorKind::file, path + ": not a " + std::string(plan_schema) + " file");
+  try {
+    Plan p;
+    p.model_path = doc.at("model").at("path").get<std::string>();
+    p.model_sha256 = doc.at("model").at("sha256").get<std::string>();
+    p.input_shapes = doc.at("model").at("input_shapes").get<std::map<std::string, std::vector<int64_t>>>();
+    p.costmodel_path = doc.at("costmodel").get<std::string>();
+    for (const json& d : doc.at("devices")) p.devices.push_back({d.at("name").get<std::string>(), d.at("description").get<std::string>(), d.at("estimated").get<bool>()});
+    p.objective = doc.at("objective").get<std::string>();
+    p.pins = doc.at("pins").get<std::map<std::string, std::string>>();
+    for (const json& n : doc.at("nodes"))
+      p.nodes.push_back({n.at("name").get<std::string>(), n.at("op_type").get<std::string>(), n.at("device").get<std::string>(), n.at("order").get<int>(),
+                         n.at("start_us").get<double>(), n.at("end_us").get<double>(), n.at("source").get<std::string>(), n.at("estimated").get<bool>()});
+    for (const json& c : doc.at("copies"))
+      p.copies.push_back({c.at("tensor").get<std::string>(), c.at("from").get<std::string>(), c.at("to").get<std::string>(), c.at("bytes").get<int64_t>(),
+                          c.at("start_us").get<double>(), c.at("end_us").get<double>()});
+    p.predicted = metrics_from(doc.at("predicted"));
+    for (const json& b : doc.at("baselines")) {
+      Baseline baseline{b.at("name").get<std::string>(), std::nullopt, ""};
+      if (b.contains("predicted")) baseline.metrics = metrics_from(b.at("predicted"));
+      else baseline.not_possible = b.at("not_possible").get<std::string>();
+      p.baselines.push_back(std::move(baseline));
+    }
+    const json& planner = doc.at("planner");
+    p.algorithm = planner.at("algorithm").get<std::string>();
+    p.iterations = planner.at("iterations").get<int>();
+    p.moves = planner.at("moves").get<int>();
+    p.timed_out = planner.at("timed_out").get<bool>();
+    p.time_limit_s = planner.at("time_limit_s").get<double>();
+    return p;
+  } catch (const json::exception& e) {
+    throw ir::Error(ir::ErrorKind::file, path + ": malformed " + std::string(plan_schema) + " file: " + e.what());
+  }
+}
+
+}  // namespace planner

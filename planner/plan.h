@@ -1,0 +1,76 @@
+#pragma once
+// The plan file (`partplan.plan/1`, docs/formats.md): where and in what order every node runs,
+// the copies between devices, and the predicted latency, memory and device use of the plan and
+// of every baseline. Everything in it follows from its inputs: the same model, cost model,
+// devices and flags give the same bytes (the planning wall time is printed, not written).
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "planner/problem_builder.h"
+#include "planner/simulator.h"
+
+namespace planner {
+
+inline constexpr const char* plan_schema = "partplan.plan/1";
+
+struct PlanMetrics {
+  double latency_us = 0;
+  std::map<std::string, int64_t> peak_bytes;  // per device
+  std::map<std::string, double> busy_us;      // per device
+  std::map<std::string, int> nodes;           // per device
+  int copies = 0;
+  int64_t copied_bytes = 0;
+  double throughput_per_s() const { return latency_us > 0 ? 1e6 / latency_us : 0.0; }  // one request at a time
+};
+
+struct PlannedNode {
+  std::string name, op_type, device;
+  int order = 0;  // position in the device's queue
+  double start_us = 0, end_us = 0;
+  std::string source;  // the cost model's: measured, node, op, family, roofline
+  bool estimated = false;
+};
+
+struct PlannedCopy {
+  std::string tensor, from, to;
+  int64_t bytes = 0;
+  double start_us = 0, end_us = 0;
+};
+
+struct Baseline {
+  std::string name;  // "all on cpu0", "cuda0 with cpu0 fallback"
+  std::optional<PlanMetrics> metrics;
+  std::string not_possible;  // why there is none (a node the device cannot run)
+};
+
+struct PlannedDevice {
+  std::string name, description;
+  bool estimated = false;
+};
+
+struct Plan {
+  std::string model_path, model_sha256, costmodel_path;
+  std::map<std::string, std::vector<int64_t>> input_shapes;
+  std::vector<PlannedDevice> devices;
+  std::string objective = "latency";
+  std::map<std::string, std::string> pins;  // node -> device, as asked
+  std::vector<PlannedNode> nodes;           // graph order
+  std::vector<PlannedCopy> copies;
+  PlanMetrics predicted;
+  std::vector<Baseline> baselines;
+  std::string algorithm;
+  int iterations = 0, moves = 0;
+  bool timed_out = false;
+  double time_limit_s = 0;
+};
+
+PlanMetrics metrics_of(const Problem& problem, const std::vector<int>& device_of, const Schedule& schedule);
+
+nlohmann::json to_json(const Plan& plan);
+// Throws ir::Error(file) naming `path` for a document that is not a partplan.plan/1.
+Plan plan_from_json(const nlohmann::json& doc, const std::string& path);
+
+}  // namespace planner

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""`partplan plan` from the command line: a plan from a profile of two CPU devices, its
+determinism, and bad input.
+
+Usage: python tests/cli/plan_cli.py PARTPLAN_BINARY SAMPLE_MODELS_DIR SPECS_DIR
+
+- inception (branches) profiled on cpu:threads=1 twice, fitted with the H100 spec; the plan is
+  never predicted slower than the best baseline, lists every node once with a device that can
+  run it, and the same inputs give the same bytes.
+- --pin keeps a node where it is pinned.
+- Bad input exits with the documented code (2 usage, 3 file, 6 unsupported) and one line
+  naming the flag or file, and writes no plan.
+Prints `ok NAME` / `FAIL NAME: why`; exits 1 on any failure.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from cli_checks import Tally, one_line
+
+USAGE, FILE = 2, 3
+
+
+def main():
+    binary, samples, specs = sys.argv[1], sys.argv[2], sys.argv[3]
+    model = os.path.join(samples, "inception.onnx")
+    tally = Tally()
+    check = tally.check
+
+    with tempfile.TemporaryDirectory() as tmp:
+        profile, costmodel = os.path.join(tmp, "p.json"), os.path.join(tmp, "c.json")
+        proc = subprocess.run([binary, "profile", model, "--devices", "cpu:threads=1,cpu:threads=1", "--batch", "1", "-o", profile, "--min-time-ms", "2",
+                               "--max-time-ms", "10", "--quiet"], capture_output=True, text=True, timeout=300)
+        check("profile", proc.returncode == 0, proc.stderr.strip())
+        proc = subprocess.run([binary, "fit", profile, "--device-spec", os.path.join(specs, "h100-sxm.json"), "-o", costmodel, "--quiet"],
+                              capture_output=True, text=True, timeout=60)
+        check("fit", proc.returncode == 0, proc.stderr.strip())
+
+        first, second = os.path.join(tmp, "a.plan.json"), os.path.join(tmp, "b.plan.json")
+        for out in (first, second):
+            proc = subprocess.run([binary, "plan", model, "--costmodel", costmodel, "--batch", "1", "-o", out], capture_output=True, text=True, timeout=120)
+        check("plan", proc.returncode == 0 and "all on cpu0" in proc.stdout and "cuda0 with cpu0 fallback" in proc.stdout, proc.stderr.strip())
+        if proc.returncode == 0:
+            check("deterministic", open(first, "rb").read() == open(second, "rb").read())
+            plan = json.load(open(first))
+            best_baseline = min(b["predicted"]["latency_us"] for b in plan["baselines"] if "predicted" in b)
+            check("not_worse_than_baselines", plan["predicted"]["latency_us"] <= best_baseline * (1 + 1e-9),
+                  f"plan {plan['predicted']['latency_us']} vs best baseline {best_baseline}")
+            names = [n["name"] for n in plan["nodes"]]
+            check("every_node_once", len(names) == len(set(names)) and all(n["device"] in ("cpu0", "cpu1", "cuda0") for n in plan["nodes"]))
+            check("estimated_marked", any(d["estimated"] for d in plan["devices"]) and all(n["estimated"] == (n["device"] == "cuda0") for n in plan["nodes"]))
+            node = plan["nodes"][len(plan["nodes"]) // 2]["name"]
+            pinned = os.path.join(tmp, "pinned.json")
+            proc = subprocess.run([binary, "plan", model, "--costmodel", costmodel, "--batch", "1", "--devices", "cpu0,cpu1", "--pin", f"{node}=cpu1",
+                                   "-o", pinned, "--quiet"], capture_output=True, text=True, timeout=120)
+            ok = proc.returncode == 0 and {n["name"]: n["device"] for n in json.load(open(pinned))["nodes"]}[node] == "cpu1"
+            check("pin", ok, proc.stderr.strip())
+
+        out = os.path.join(tmp, "bad.plan.json")
+        for name, args, code, words in [
+            ("no_costmodel", [model], USAGE, ["--costmodel"]),
+            ("both_sources", [model, "--costmodel", costmodel, "--profile", profile], USAGE, ["--costmodel"]),
+            ("costmodel_missing", [model, "--costmodel", os.path.join(tmp, "none.json")], FILE, ["none.json"]),
+            ("costmodel_is_profile", [model, "--costmodel", profile], FILE, ["p.json", "partplan.costmodel/1"]),
+            ("unknown_device", [model, "--costmodel", costmodel, "--devices", "cpu0,cuda7"], USAGE, ["--devices", "cuda7"]),
+            ("pin_unknown_node", [model, "--costmodel", costmodel, "--pin", "nope=cpu0"], USAGE, ["--pin", "nope"]),
+            ("pin_bad_form", [model, "--costmodel", costmodel, "--pin", "cpu0"], USAGE, ["--pin"]),
+            ("objective_memory", [model, "--costmodel", costmodel, "--objective", "memory"], USAGE, ["--objective"]),
+            ("time_limit", [model, "--costmodel", costmodel, "--time-limit", "0"], USAGE, ["--time-limit"]),
+        ]:
+            proc = subprocess.run([binary, "plan"] + args + ["--batch", "1", "-o", out], capture_output=True, text=True, timeout=60)
+            good = proc.returncode == code and one_line(proc.stderr) and all(w in proc.stderr for w in words) and not os.path.exists(out)
+            check(name, good, f"exit {proc.returncode}: {proc.stderr.strip()!r}")
+    return tally.exit_code()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
