@@ -17,6 +17,8 @@
 #include "ir/error.h"
 #include "onnx_loader/onnx_loader.h"
 #include "planner/algorithms.h"
+#include "planner/memory_objective.h"
+#include "planner/pipeline.h"
 #include "planner/plan.h"
 
 namespace cli {
@@ -28,6 +30,7 @@ struct PlanCommandOptions {
   std::vector<std::string> profiles, pins;
   ShapeFlags shape;
   double time_limit_s = 10;
+  double slo_ms = 0;  // 0: none
   bool quiet = false;
 };
 
@@ -104,14 +107,24 @@ void print_summary(const planner::Plan& plan, const planner::Problem& problem, d
     if (b.metrics) row(b.name, *b.metrics);
     else fmt::print("{:<34} not possible: {}\n", b.name, b.not_possible);
   }
+  for (size_t k = 0; k < plan.stages.size(); ++k) {
+    const planner::Stage& st = plan.stages[k];
+    fmt::print("stage {}: {} nodes {}..{} on {}: {:.3f} ms, {} in ({:.3f} ms)\n", k + 1, st.last - st.first + 1, plan.nodes[static_cast<size_t>(st.first)].name,
+               plan.nodes[static_cast<size_t>(st.last)].name, plan.devices[static_cast<size_t>(st.device)].name, st.compute_us / 1000, megabytes(st.transfer_bytes),
+               st.transfer_us / 1000);
+  }
   for (const planner::PlannedDevice& d : plan.devices)
     if (d.estimated) fmt::print("note: {} is estimated from a device spec ({})\n", d.name, d.description);
   fmt::print("planned in {:.2f} s ({} simulations, {} moves{})\n", planning_s, plan.iterations, plan.moves, plan.timed_out ? ", stopped by --time-limit" : "");
 }
 
 int plan_model(const PlanCommandOptions& options) {
-  if (options.objective != "latency")
-    throw ir::Error(ir::ErrorKind::usage, "--objective '" + options.objective + "': only 'latency' is planned so far (memory and throughput are to come)");
+  if (options.objective != "latency" && options.objective != "memory" && options.objective != "throughput")
+    throw ir::Error(ir::ErrorKind::usage, "--objective '" + options.objective + "': latency, memory or throughput");
+  if (options.objective == "throughput" && !options.pins.empty())
+    throw ir::Error(ir::ErrorKind::usage, "--pin: not supported with --objective throughput (its stages are contiguous in the graph's order)");
+  if (options.objective == "memory" && !(options.slo_ms > 0)) throw ir::Error(ir::ErrorKind::usage, "--objective memory needs --slo-ms (the latency to stay under)");
+  if (options.slo_ms < 0) throw ir::Error(ir::ErrorKind::usage, "--slo-ms must be positive");
   if (!(options.time_limit_s > 0)) throw ir::Error(ir::ErrorKind::usage, "--time-limit must be positive");
   const ir::ShapeBindings bindings = options.shape.bindings();
   const costmodel::CostModel costs = load_costmodel(options);
@@ -135,7 +148,28 @@ int plan_model(const PlanCommandOptions& options) {
   search.time_limit_s = options.time_limit_s;
   search.pinned = parse_pins(problem, options.pins, plan.pins);
   const auto began = std::chrono::steady_clock::now();
-  const planner::SearchResult result = planner::plan_latency(problem, search);
+  planner::SearchResult result;
+  std::optional<planner::Pipeline> pipeline;
+  if (options.objective == "memory") {
+    if (std::none_of(problem.devices.begin(), problem.devices.end(), [](const planner::PlanDevice& d) { return d.is_gpu; }))
+      throw ir::Error(ir::ErrorKind::usage, "--objective memory: none of the planned devices is a GPU (--devices)");
+    planner::MemoryResult memory = planner::plan_memory(problem, options.slo_ms * 1000, search);
+    if (!memory.feasible)
+      throw ir::Error(ir::ErrorKind::usage, fmt::format("--slo-ms {}: no plan is predicted to meet it; the fastest is {:.3f} ms", options.slo_ms,
+                                                        memory.best_latency_us / 1000));
+    result = std::move(memory.search);
+  } else if (options.objective == "throughput") {
+    const double slo_us = options.slo_ms > 0 ? options.slo_ms * 1000 : planner::cannot_run;
+    pipeline = planner::plan_pipeline(problem, slo_us);
+    if (!pipeline)
+      throw ir::Error(ir::ErrorKind::usage, options.slo_ms > 0 ? fmt::format("--slo-ms {}: no pipeline over these devices is predicted to meet it", options.slo_ms)
+                                                              : std::string("--objective throughput: no device order runs every node (see --devices)"));
+    result.assignment.device_of = planner::devices_of(problem, *pipeline);
+    result.assignment.priority = planner::graph_order(problem);
+    result.schedule = planner::simulate(problem, result.assignment.device_of, result.assignment.priority);
+  } else {
+    result = planner::plan_latency(problem, search);
+  }
   const double planning_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
 
   plan.model_path = model.path;
@@ -146,7 +180,11 @@ int plan_model(const PlanCommandOptions& options) {
     const costmodel::DeviceModel* d = costs.device(name);
     plan.devices.push_back({name, d->description, d->estimated});
   }
-  plan.algorithm = "heft+local-search (multi-start)";
+  plan.objective = options.objective;
+  if (options.slo_ms > 0) plan.slo_ms = options.slo_ms;
+  plan.algorithm = options.objective == "memory"       ? "latency plan, then GPU bytes saved per us added (greedy)"
+                   : options.objective == "throughput" ? "pipeline stages by dynamic programming over cut points"
+                                                       : "heft+local-search (multi-start)";
   plan.iterations = result.iterations;
   plan.moves = result.moves;
   plan.timed_out = result.timed_out;
@@ -167,6 +205,10 @@ int plan_model(const PlanCommandOptions& options) {
   for (const planner::Copy& c : result.schedule.copies)
     plan.copies.push_back({problem.tensors[static_cast<size_t>(c.tensor)].name, place_name(c.from), place_name(c.to), c.bytes, c.start_us, c.end_us});
   plan.predicted = planner::metrics_of(problem, result.assignment.device_of, result.schedule);
+  if (pipeline) {
+    plan.stages = pipeline->stages;
+    plan.predicted.pipelined_throughput_per_s = pipeline->throughput_per_s();
+  }
 
   for (size_t d = 0; d < problem.devices.size(); ++d) {
     const std::string name = "all on " + device_names[d];
@@ -203,7 +245,8 @@ Action add_plan_command(CLI::App& app) {
   command->add_option("--costmodel", options->costmodel, "partplan.costmodel/1 file (from partplan fit)");
   command->add_option("--profile", options->profiles, "partplan.profile/1 file(s) to fit a cost model from instead");
   command->add_option("--devices", options->devices, "Devices of the cost model to plan over, comma-separated (default: all of them)");
-  command->add_option("--objective", options->objective, "latency (memory and throughput are to come)");
+  command->add_option("--objective", options->objective, "latency, memory (least GPU memory within --slo-ms) or throughput (pipeline stages)");
+  command->add_option("--slo-ms", options->slo_ms, "The predicted per-request latency a memory or throughput plan must stay under, in ms");
   command->add_option("--pin", options->pins, "NODE=DEVICE: keep a node on a device (repeatable)");
   command->add_option("--time-limit", options->time_limit_s, "Seconds the search may take (default 10)");
   command->add_option("-o,--output", options->output, "Plan file (default MODEL.plan.json beside the model)");

@@ -143,10 +143,6 @@ Assignment heft(const Problem& p, const std::vector<int>& pinned) {
   return a;
 }
 
-namespace {
-
-// Node n and the nodes after it that are each the sole reader of everything the one before
-// writes: a chain that is cheapest moved as one (no copy inside it).
 std::vector<int> chain_from(const Problem& p, int n) {
   std::vector<int> chain = {n};
   while (true) {
@@ -163,7 +159,6 @@ std::vector<int> chain_from(const Problem& p, int n) {
   }
 }
 
-}  // namespace
 
 SearchResult refine(const Problem& p, Assignment start, const SearchOptions& options) {
   const auto began = std::chrono::steady_clock::now();

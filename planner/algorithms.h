@@ -29,6 +29,10 @@ Assignment gpu_with_fallback(const Problem& problem, int gpu, int cpu);
 // copy costs between devices. `pinned[n]` >= 0 forces node n's device.
 Assignment heft(const Problem& problem, const std::vector<int>& pinned);
 
+// Node n and the nodes after it that are each the sole reader of everything the one before
+// writes: a chain that is cheapest moved as one (no copy inside it).
+std::vector<int> chain_from(const Problem& problem, int n);
+
 struct SearchOptions {
   double time_limit_s = 10;
   std::vector<int> pinned;  // per node: a device, or -1

@@ -9,8 +9,14 @@ namespace {
 using nlohmann::json;
 
 json metrics_json(const PlanMetrics& m) {
-  return {{"latency_us", m.latency_us},   {"throughput_per_s", m.throughput_per_s()}, {"peak_bytes", m.peak_bytes}, {"busy_us", m.busy_us},
-          {"nodes", m.nodes},             {"copies", m.copies},                       {"copied_bytes", m.copied_bytes}};
+  return {{"latency_us", m.latency_us},
+          {"throughput_per_s", m.throughput_per_s()},
+          {"pipelined", m.pipelined_throughput_per_s.has_value()},
+          {"peak_bytes", m.peak_bytes},
+          {"busy_us", m.busy_us},
+          {"nodes", m.nodes},
+          {"copies", m.copies},
+          {"copied_bytes", m.copied_bytes}};
 }
 
 PlanMetrics metrics_from(const json& j) {
@@ -21,6 +27,7 @@ PlanMetrics metrics_from(const json& j) {
   m.nodes = j.at("nodes").get<std::map<std::string, int>>();
   m.copies = j.at("copies").get<int>();
   m.copied_bytes = j.at("copied_bytes").get<int64_t>();
+  if (j.at("pipelined").get<bool>()) m.pipelined_throughput_per_s = j.at("throughput_per_s").get<double>();
   return m;
 }
 
@@ -48,6 +55,7 @@ json to_json(const Plan& p) {
   doc["devices"] = json::array();
   for (const PlannedDevice& d : p.devices) doc["devices"].push_back({{"name", d.name}, {"description", d.description}, {"estimated", d.estimated}});
   doc["objective"] = p.objective;
+  doc["slo_ms"] = p.slo_ms ? json(*p.slo_ms) : json(nullptr);
   doc["pins"] = p.pins;
   doc["nodes"] = json::array();
   for (const PlannedNode& n : p.nodes)
@@ -62,6 +70,15 @@ json to_json(const Plan& p) {
   doc["copies"] = json::array();
   for (const PlannedCopy& c : p.copies)
     doc["copies"].push_back({{"tensor", c.tensor}, {"from", c.from}, {"to", c.to}, {"bytes", c.bytes}, {"start_us", c.start_us}, {"end_us", c.end_us}});
+  doc["stages"] = json::array();
+  for (const Stage& s : p.stages)
+    doc["stages"].push_back({{"device", p.devices.at(static_cast<size_t>(s.device)).name},
+                             {"first_node", p.nodes.at(static_cast<size_t>(s.first)).name},
+                             {"last_node", p.nodes.at(static_cast<size_t>(s.last)).name},
+                             {"nodes", s.last - s.first + 1},
+                             {"compute_us", s.compute_us},
+                             {"transfer_us", s.transfer_us},
+                             {"transfer_bytes", s.transfer_bytes}});
   doc["predicted"] = metrics_json(p.predicted);
   doc["baselines"] = json::array();
   for (const Baseline& b : p.baselines)
@@ -81,6 +98,7 @@ Plan plan_from_json(const json& doc, const std::string& path) {
     p.costmodel_path = doc.at("costmodel").get<std::string>();
     for (const json& d : doc.at("devices")) p.devices.push_back({d.at("name").get<std::string>(), d.at("description").get<std::string>(), d.at("estimated").get<bool>()});
     p.objective = doc.at("objective").get<std::string>();
+    if (!doc.at("slo_ms").is_null()) p.slo_ms = doc.at("slo_ms").get<double>();
     p.pins = doc.at("pins").get<std::map<std::string, std::string>>();
     for (const json& n : doc.at("nodes"))
       p.nodes.push_back({n.at("name").get<std::string>(), n.at("op_type").get<std::string>(), n.at("device").get<std::string>(), n.at("order").get<int>(),
@@ -88,6 +106,19 @@ Plan plan_from_json(const json& doc, const std::string& path) {
     for (const json& c : doc.at("copies"))
       p.copies.push_back({c.at("tensor").get<std::string>(), c.at("from").get<std::string>(), c.at("to").get<std::string>(), c.at("bytes").get<int64_t>(),
                           c.at("start_us").get<double>(), c.at("end_us").get<double>()});
+    for (const json& st : doc.at("stages")) {
+      Stage stage;
+      const std::string device = st.at("device").get<std::string>(), first = st.at("first_node").get<std::string>();
+      for (size_t d = 0; d < p.devices.size(); ++d)
+        if (p.devices[d].name == device) stage.device = static_cast<int>(d);
+      for (size_t n = 0; n < p.nodes.size(); ++n)
+        if (p.nodes[n].name == first) stage.first = static_cast<int>(n);
+      stage.last = stage.first + st.at("nodes").get<int>() - 1;
+      stage.compute_us = st.at("compute_us").get<double>();
+      stage.transfer_us = st.at("transfer_us").get<double>();
+      stage.transfer_bytes = st.at("transfer_bytes").get<int64_t>();
+      p.stages.push_back(stage);
+    }
     p.predicted = metrics_from(doc.at("predicted"));
     for (const json& b : doc.at("baselines")) {
       Baseline baseline{b.at("name").get<std::string>(), std::nullopt, ""};

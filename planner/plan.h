@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "planner/pipeline.h"
 #include "planner/problem_builder.h"
 #include "planner/simulator.h"
 
@@ -23,7 +24,10 @@ struct PlanMetrics {
   std::map<std::string, int> nodes;           // per device
   int copies = 0;
   int64_t copied_bytes = 0;
-  double throughput_per_s() const { return latency_us > 0 ? 1e6 / latency_us : 0.0; }  // one request at a time
+  std::optional<double> pipelined_throughput_per_s;  // a throughput plan's: stages overlap requests
+  double throughput_per_s() const {  // else one request at a time
+    return pipelined_throughput_per_s ? *pipelined_throughput_per_s : latency_us > 0 ? 1e6 / latency_us : 0.0;
+  }
 };
 
 struct PlannedNode {
@@ -56,9 +60,11 @@ struct Plan {
   std::map<std::string, std::vector<int64_t>> input_shapes;
   std::vector<PlannedDevice> devices;
   std::string objective = "latency";
+  std::optional<double> slo_ms;             // the memory objective's latency bound
   std::map<std::string, std::string> pins;  // node -> device, as asked
   std::vector<PlannedNode> nodes;           // graph order
   std::vector<PlannedCopy> copies;
+  std::vector<Stage> stages;  // the throughput objective's pipeline; empty otherwise
   PlanMetrics predicted;
   std::vector<Baseline> baselines;
   std::string algorithm;

@@ -37,8 +37,44 @@ class GpuTrace {
   virtual void discard() = 0;
   // Tracing off and on again, to measure what it costs.
   virtual void set_enabled(bool enabled) = 0;
-  // Records CUPTI lost for want of buffer space since tracing started.
+  // Records lost since tracing started: dropped for want of buffer space, incomplete (and the
+  // rest of their buffer), or without timestamps. Nonzero: some nodes' times are short.
   virtual int64_t dropped_records() = 0;
+};
+
+// A region for the scope's lifetime: ended even when the traced code throws, so no stale id
+// stays pushed for the rest of the profile.
+class TraceRegion {
+ public:
+  TraceRegion(GpuTrace& trace, uint64_t id) : trace_(trace) { trace_.begin(id); }
+  ~TraceRegion() {
+    try {
+      trace_.end();
+    } catch (...) {  // a destructor must not throw; the next begin() reports a broken trace
+    }
+  }
+  TraceRegion(const TraceRegion&) = delete;
+  TraceRegion& operator=(const TraceRegion&) = delete;
+
+ private:
+  GpuTrace& trace_;
+};
+
+// Tracing off for the scope's lifetime, back on after it (also when the scope throws).
+class TracingPaused {
+ public:
+  explicit TracingPaused(GpuTrace& trace) : trace_(trace) { trace_.set_enabled(false); }
+  ~TracingPaused() {
+    try {
+      trace_.set_enabled(true);
+    } catch (...) {
+    }
+  }
+  TracingPaused(const TracingPaused&) = delete;
+  TracingPaused& operator=(const TracingPaused&) = delete;
+
+ private:
+  GpuTrace& trace_;
 };
 
 // Starts tracing every GPU of the process, or returns nullptr with the reason in `why_not`

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ir/error.h"
 #include "profiler/gpu_trace.h"
 
 namespace profiler {
@@ -61,8 +62,10 @@ struct Records {
   bool active = false;
 };
 
+// Deliberately never destroyed: CUPTI may hand a buffer back (or ask for one, from its own
+// thread) during the CUDA teardown at exit, after function-local statics are gone.
 Records& records() {
-  static Records r;
+  static Records& r = *new Records;
   return r;
 }
 
@@ -81,29 +84,38 @@ void CUPTIAPI buffer_requested(uint8_t** buffer, size_t* size, size_t* max_recor
   *max_records = 0;
 }
 
-double duration_us(uint64_t start, uint64_t end) {
-  // A record without timestamps (CUPTI lacked device memory for them) counts no time.
-  return start != 0 && end > start ? static_cast<double>(end - start) / 1000.0 : 0.0;
-}
+// A record without timestamps (CUPTI lacked device memory for them) counts no time; the
+// caller counts it as lost.
+bool timed(uint64_t start, uint64_t end) { return start != 0 && end >= start; }
+double duration_us(uint64_t start, uint64_t end) { return timed(start, end) ? static_cast<double>(end - start) / 1000.0 : 0.0; }
 
 void CUPTIAPI buffer_completed(CUcontext, uint32_t, uint8_t* buffer, size_t, size_t valid_bytes) {
+  // Read before taking our lock: CUPTI may take its own locks, and buffer_requested (called
+  // from inside CUPTI) takes ours.
+  size_t dropped = 0;
+  if (cuptiActivityGetNumDroppedRecords(nullptr, 0, &dropped) != CUPTI_SUCCESS) dropped = 0;
   Records& r = records();
   std::lock_guard<std::mutex> lock(r.mutex);
+  r.dropped += static_cast<int64_t>(dropped);
   CUpti_Activity* record = nullptr;
-  while (cuptiActivityGetNextRecord(buffer, valid_bytes, &record) == CUPTI_SUCCESS) {
+  CUptiResult status = CUPTI_SUCCESS;
+  while ((status = cuptiActivityGetNextRecord(buffer, valid_bytes, &record)) == CUPTI_SUCCESS) {
     switch (record->kind) {
       case CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL: {
         const auto* k = reinterpret_cast<const CUpti_ActivityKernel10*>(record);
+        if (!timed(k->start, k->end)) ++r.dropped;
         r.activities.push_back({k->correlationId, k->name != nullptr ? k->name : "[kernel]", duration_us(k->start, k->end), false});
         break;
       }
       case CUPTI_ACTIVITY_KIND_MEMCPY: {
         const auto* m = reinterpret_cast<const CUpti_ActivityMemcpy6*>(record);
+        if (!timed(m->start, m->end)) ++r.dropped;
         r.activities.push_back({m->correlationId, copy_name(m->copyKind), duration_us(m->start, m->end), true});
         break;
       }
       case CUPTI_ACTIVITY_KIND_MEMSET: {
         const auto* m = reinterpret_cast<const CUpti_ActivityMemset4*>(record);
+        if (!timed(m->start, m->end)) ++r.dropped;
         r.activities.push_back({m->correlationId, "[memset]", duration_us(m->start, m->end), true});
         break;
       }
@@ -115,9 +127,15 @@ void CUPTIAPI buffer_completed(CUcontext, uint32_t, uint8_t* buffer, size_t, siz
       default: break;  // API records: only there to make CUPTI write the correlation records
     }
   }
-  size_t dropped = 0;
-  if (cuptiActivityGetNumDroppedRecords(nullptr, 0, &dropped) == CUPTI_SUCCESS) r.dropped += static_cast<int64_t>(dropped);
+  // An incomplete record ends what can be read of the buffer: it and the rest are lost.
+  if (status != CUPTI_ERROR_MAX_LIMIT_REACHED) ++r.dropped;
   r.free_buffers.push_back(buffer);
+}
+
+// A CUPTI call that fails leaves the trace without records, which would read as a node that
+// launched nothing: it is an error for the node being measured instead.
+void check(CUptiResult result, const char* what) {
+  if (result != CUPTI_SUCCESS) throw ir::Error(ir::ErrorKind::unsupported, std::string("CUPTI failed ") + what + ": " + cupti_error(result));
 }
 
 class CuptiTrace final : public GpuTrace {
@@ -133,13 +151,13 @@ class CuptiTrace final : public GpuTrace {
     // The buffers stay allocated: CUPTI may still hold one until the process ends.
   }
 
-  void begin(uint64_t id) override { cuptiActivityPushExternalCorrelationId(correlation_kind, id); }
-  void end() override { cuptiActivityPopExternalCorrelationId(correlation_kind, nullptr); }
+  void begin(uint64_t id) override { check(cuptiActivityPushExternalCorrelationId(correlation_kind, id), "pushing a correlation id"); }
+  void end() override { check(cuptiActivityPopExternalCorrelationId(correlation_kind, nullptr), "popping a correlation id"); }
 
   TracedActivity collect(uint64_t id) override {
     // Forced: the caller synchronised, so every record is final; a default flush could keep
     // back a buffer that is not yet full.
-    cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+    check(cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED), "flushing activity records");
     Records& r = records();
     std::lock_guard<std::mutex> lock(r.mutex);
     TracedActivity result;
@@ -167,7 +185,7 @@ class CuptiTrace final : public GpuTrace {
   }
 
   void set_enabled(bool enabled) override {
-    for (CUpti_ActivityKind kind : traced_kinds) enabled ? cuptiActivityEnable(kind) : cuptiActivityDisable(kind);
+    for (CUpti_ActivityKind kind : traced_kinds) check(enabled ? cuptiActivityEnable(kind) : cuptiActivityDisable(kind), "switching tracing");
   }
 
   int64_t dropped_records() override {

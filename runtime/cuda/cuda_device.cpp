@@ -189,7 +189,9 @@ class CudaDevice final : public Device {
     check(cudaStreamWaitEvent(to_device_, compute_ready_, 0), index_, "copy to the GPU");
     if (is_pinned(src)) {
       // Page-locked memory goes straight to the copy engine; `src` is free again once the DMA
-      // has read it, so this waits for the copy (not for the compute stream).
+      // has read it, so this waits for the copy, which itself waits for the compute stream's
+      // queued work (the destination block may be in use there): with work queued this can
+      // return later than a staged copy would.
       check(cudaMemcpyAsync(dst.data, src, bytes, cudaMemcpyHostToDevice, to_device_), index_, "copy to the GPU");
       check(cudaEventRecord(copied_, to_device_), index_, "copy to the GPU");
       check(cudaEventSynchronize(copied_), index_, "copy to the GPU");

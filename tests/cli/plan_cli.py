@@ -8,6 +8,10 @@ Usage: python tests/cli/plan_cli.py PARTPLAN_BINARY SAMPLE_MODELS_DIR SPECS_DIR
   never predicted slower than the best baseline, lists every node once with a device that can
   run it, and the same inputs give the same bytes.
 - --pin keeps a node where it is pinned.
+- --objective throughput: contiguous stages covering every node, each device once, throughput
+  bounded by the slowest stage or transfer.
+- --objective memory with an SLO twice the latency plan's: no more GPU memory than the latency
+  plan, latency within the SLO; an SLO no plan meets exits 2 naming the fastest latency.
 - Bad input exits with the documented code (2 usage, 3 file, 6 unsupported) and one line
   naming the flag or file, and writes no plan.
 Prints `ok NAME` / `FAIL NAME: why`; exits 1 on any failure.
@@ -58,6 +62,36 @@ def main():
             ok = proc.returncode == 0 and {n["name"]: n["device"] for n in json.load(open(pinned))["nodes"]}[node] == "cpu1"
             check("pin", ok, proc.stderr.strip())
 
+            # The memory objective: less GPU memory than the latency plan, within the SLO.
+            memory = os.path.join(tmp, "memory.plan.json")
+            slo_ms = 2 * plan["predicted"]["latency_us"] / 1000
+            proc = subprocess.run([binary, "plan", model, "--costmodel", costmodel, "--batch", "1", "--objective", "memory", "--slo-ms", str(slo_ms),
+                                   "-o", memory, "--quiet"], capture_output=True, text=True, timeout=120)
+            ok = proc.returncode == 0
+            if ok:
+                m = json.load(open(memory))
+                ok = (m["objective"] == "memory" and m["slo_ms"] == slo_ms and m["predicted"]["latency_us"] <= slo_ms * 1000 * (1 + 1e-9)
+                      and m["predicted"]["peak_bytes"]["cuda0"] <= plan["predicted"]["peak_bytes"]["cuda0"])
+            check("memory_objective", ok, proc.stderr.strip())
+            proc = subprocess.run([binary, "plan", model, "--costmodel", costmodel, "--batch", "1", "--objective", "memory", "--slo-ms", "0.000001",
+                                   "-o", memory + ".x"], capture_output=True, text=True, timeout=120)
+            check("memory_infeasible", proc.returncode == USAGE and one_line(proc.stderr) and "fastest" in proc.stderr and not os.path.exists(memory + ".x"),
+                  f"exit {proc.returncode}: {proc.stderr.strip()!r}")
+
+            # The throughput objective: stages in order covering every node, each device once,
+            # throughput no more than the slowest stage or transfer allows.
+            pipe = os.path.join(tmp, "pipe.plan.json")
+            proc = subprocess.run([binary, "plan", model, "--costmodel", costmodel, "--batch", "1", "--objective", "throughput", "-o", pipe],
+                                  capture_output=True, text=True, timeout=120)
+            ok = proc.returncode == 0 and "stage 1" in proc.stdout
+            if ok:
+                t = json.load(open(pipe))
+                devices = [s["device"] for s in t["stages"]]
+                slowest = max(max(s["compute_us"], s["transfer_us"]) for s in t["stages"])
+                ok = (t["predicted"]["pipelined"] and len(devices) == len(set(devices)) and sum(s["nodes"] for s in t["stages"]) == len(t["nodes"])
+                      and t["predicted"]["throughput_per_s"] <= 1e6 / slowest * (1 + 1e-9))
+            check("throughput_objective", ok, proc.stderr.strip())
+
         out = os.path.join(tmp, "bad.plan.json")
         for name, args, code, words in [
             ("no_costmodel", [model], USAGE, ["--costmodel"]),
@@ -67,7 +101,11 @@ def main():
             ("unknown_device", [model, "--costmodel", costmodel, "--devices", "cpu0,cuda7"], USAGE, ["--devices", "cuda7"]),
             ("pin_unknown_node", [model, "--costmodel", costmodel, "--pin", "nope=cpu0"], USAGE, ["--pin", "nope"]),
             ("pin_bad_form", [model, "--costmodel", costmodel, "--pin", "cpu0"], USAGE, ["--pin"]),
-            ("objective_memory", [model, "--costmodel", costmodel, "--objective", "memory"], USAGE, ["--objective"]),
+            ("memory_without_slo", [model, "--costmodel", costmodel, "--objective", "memory"], USAGE, ["--slo-ms"]),
+            ("memory_without_gpu", [model, "--costmodel", costmodel, "--devices", "cpu0,cpu1", "--objective", "memory", "--slo-ms", "100"], USAGE,
+             ["--objective memory", "GPU"]),
+            ("objective_unknown", [model, "--costmodel", costmodel, "--objective", "cost"], USAGE, ["--objective"]),
+            ("throughput_pin", [model, "--costmodel", costmodel, "--objective", "throughput", "--pin", "x=cpu0"], USAGE, ["--pin"]),
             ("time_limit", [model, "--costmodel", costmodel, "--time-limit", "0"], USAGE, ["--time-limit"]),
         ]:
             proc = subprocess.run([binary, "plan"] + args + ["--batch", "1", "-o", out], capture_output=True, text=True, timeout=60)

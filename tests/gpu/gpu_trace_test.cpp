@@ -2,6 +2,8 @@
 // correlation id and no other region's are counted; page-locked copies go straight through.
 #include <doctest/doctest.h>
 
+#include <cuda_runtime_api.h>
+
 #include <algorithm>
 #include <random>
 #include <vector>
@@ -19,16 +21,20 @@ ir::Graph matmul_graph() {
   return test::node_graph("MatMul", {test::f32({512, 512}, {}), test::f32({512, 512}, {})});
 }
 
+// The trace, or null with the reason shown (CUPTI missing on this GPU machine).
+std::unique_ptr<profiler::GpuTrace> trace_or_why_not() {
+  std::string why_not;
+  auto trace = profiler::start_gpu_trace(why_not);
+  if (!trace) MESSAGE("CUPTI unavailable here: " << why_not);
+  return trace;
+}
+
 }  // namespace
 
 TEST_CASE("CUPTI traces a region's kernels by its correlation id, and only its own") {
   auto device = runtime::cuda::create_cuda_device(0);
-  std::string why_not;
-  auto trace = profiler::start_gpu_trace(why_not);
-  if (!trace) {
-    MESSAGE("CUPTI unavailable here: " << why_not);
-    return;
-  }
+  auto trace = trace_or_why_not();
+  if (!trace) return;
   const ir::Graph g = matmul_graph();
   runtime::Executor executor(g, *device, {.fuse = false, .channels_last = false});
   std::mt19937 rng(1);
@@ -42,10 +48,11 @@ TEST_CASE("CUPTI traces a region's kernels by its correlation id, and only its o
   }
   profiler::TracedActivity first, untraced;
   device->execute([&] {
-    trace->begin(1001);
-    auto outputs = executor.run(inputs);
-    trace->end();
-    auto more = executor.run(inputs);  // outside any region: must not count for 1001
+    {
+      const profiler::TraceRegion region(*trace, 1001);
+      auto outputs = executor.run(inputs);
+    }
+    for (int i = 0; i < 5; ++i) auto more = executor.run(inputs);  // outside any region: not 1001's
   });
   device->execute([&] { first = trace->collect(1001); });
   CHECK(first.kernel_us > 0);
@@ -56,10 +63,34 @@ TEST_CASE("CUPTI traces a region's kernels by its correlation id, and only its o
     calls += entry.calls;
   }
   CHECK(calls >= 1);
-  CHECK(calls <= 3);  // one GEMM (maybe a split-K reduction or a memset), not the second run's too
+  CHECK(calls <= 3);  // one GEMM (maybe a split-K reduction or a memset), not the 5 untraced runs' too
   device->execute([&] { untraced = trace->collect(1002); });
   CHECK(untraced.by_name.empty());
   CHECK(trace->dropped_records() == 0);
+}
+
+TEST_CASE("page-locked memory goes to the GPU in one copy, pageable memory through staging chunks") {
+  auto device = runtime::cuda::create_cuda_device(0);
+  auto trace = trace_or_why_not();
+  if (!trace) return;
+  const size_t bytes = size_t{20} << 20;  // 2.5 staging chunks
+  std::shared_ptr<void> pinned = device->allocate_host(bytes);
+  std::vector<char> pageable(bytes, 1);
+  runtime::Tensor t = device->allocate(ir::DType::uint8, {static_cast<int64_t>(bytes)});
+  auto copies_of = [&](const void* src, uint64_t id) {
+    profiler::TracedActivity a;
+    device->execute([&] {
+      {
+        const profiler::TraceRegion region(*trace, id);
+        device->copy_from_host(src, t);
+      }
+      cudaDeviceSynchronize();
+      a = trace->collect(id);
+    });
+    return a.by_name.count("[memcpy HtoD]") ? a.by_name.at("[memcpy HtoD]").calls : 0;
+  };
+  CHECK(copies_of(pinned.get(), 2001) == 1);
+  CHECK(copies_of(pageable.data(), 2002) >= 3);
 }
 
 TEST_CASE("page-locked host memory is copied to the GPU and back unchanged") {

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "planner/algorithms.h"
+#include "planner/memory_objective.h"
 
 namespace {
 
@@ -106,4 +107,26 @@ TEST_CASE("planner: baselines, pinning and determinism") {
   options.pinned = pinned;
   const planner::SearchResult pin = planner::refine(p, planner::heft(p, pinned), options);
   CHECK(pin.assignment.device_of[5] == 1);
+}
+
+TEST_CASE("planner: the memory objective trades GPU bytes for latency within the SLO") {
+  std::mt19937 rng(5);
+  planner::Problem p = random_dag(rng, 16, true, 4.0);
+  for (auto& node : p.nodes) node.weight_bytes = 1000;  // weights make the GPU's peak worth saving
+  const planner::SearchResult fastest = planner::plan_latency(p, {});
+  const double best = fastest.schedule.makespan_us;
+  const int64_t fastest_peak = planner::gpu_peak_bytes(p, fastest.schedule);
+  REQUIRE(fastest_peak > 0);
+
+  const planner::MemoryResult loose = planner::plan_memory(p, 1.5 * best, {});
+  REQUIRE(loose.feasible);
+  CHECK(loose.search.schedule.makespan_us <= 1.5 * best + 1e-9);
+  CHECK(planner::gpu_peak_bytes(p, loose.search.schedule) < fastest_peak);
+
+  const planner::MemoryResult unbounded = planner::plan_memory(p, 1e12, {});
+  CHECK(planner::gpu_peak_bytes(p, unbounded.search.schedule) == 0);  // all on a CPU device meets it
+
+  const planner::MemoryResult impossible = planner::plan_memory(p, 0.5 * best, {});
+  CHECK_FALSE(impossible.feasible);
+  CHECK(impossible.best_latency_us == doctest::Approx(best));
 }
