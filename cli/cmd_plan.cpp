@@ -31,6 +31,7 @@ struct PlanCommandOptions {
   ShapeFlags shape;
   double time_limit_s = 10;
   double slo_ms = 0;  // 0: none
+  std::string gpu_mem_limit;  // bytes, or with a unit: 8G, 512M
   bool quiet = false;
 };
 
@@ -83,6 +84,23 @@ std::vector<int> parse_pins(const planner::Problem& p, const std::vector<std::st
     asked[node] = device;
   }
   return pinned;
+}
+
+// "8G", "512M", "64K" or plain bytes; "" is no limit (0).
+int64_t parse_bytes(const std::string& text, const std::string& flag) {
+  if (text.empty()) return 0;
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const std::string unit = text.substr(used);
+  const double scale = unit.empty() ? 1.0 : unit == "K" ? 1024.0 : unit == "M" ? 1024.0 * 1024 : unit == "G" ? 1024.0 * 1024 * 1024 : -1.0;
+  if (used == 0 || scale < 0 || !(value > 0) || value * scale > 9e18)
+    throw ir::Error(ir::ErrorKind::usage, flag + " '" + text + "': expected a positive size in bytes, or with K, M or G");
+  return static_cast<int64_t>(value * scale);
 }
 
 std::string megabytes(int64_t bytes) { return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20)); }
@@ -147,6 +165,7 @@ int plan_model(const PlanCommandOptions& options) {
   planner::SearchOptions search;
   search.time_limit_s = options.time_limit_s;
   search.pinned = parse_pins(problem, options.pins, plan.pins);
+  search.gpu_mem_limit_bytes = parse_bytes(options.gpu_mem_limit, "--gpu-mem-limit");
   const auto began = std::chrono::steady_clock::now();
   planner::SearchResult result;
   std::optional<planner::Pipeline> pipeline;
@@ -168,7 +187,11 @@ int plan_model(const PlanCommandOptions& options) {
     result.assignment.priority = planner::graph_order(problem);
     result.schedule = planner::simulate(problem, result.assignment.device_of, result.assignment.priority);
   } else {
-    result = planner::plan_latency(problem, search);
+    planner::MemoryResult within = planner::plan_latency_within(problem, search);
+    if (!within.feasible)
+      throw ir::Error(ir::ErrorKind::usage, fmt::format("--gpu-mem-limit {}: no plan is predicted to fit; the least found needs {}", options.gpu_mem_limit,
+                                                        megabytes(planner::gpu_peak_bytes(problem, within.search.schedule))));
+    result = std::move(within.search);
   }
   const double planning_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
 
@@ -248,6 +271,7 @@ Action add_plan_command(CLI::App& app) {
   command->add_option("--objective", options->objective, "latency, memory (least GPU memory within --slo-ms) or throughput (pipeline stages)");
   command->add_option("--slo-ms", options->slo_ms, "The predicted per-request latency a memory or throughput plan must stay under, in ms");
   command->add_option("--pin", options->pins, "NODE=DEVICE: keep a node on a device (repeatable)");
+  command->add_option("--gpu-mem-limit", options->gpu_mem_limit, "Latency objective: keep each GPU's predicted peak under this (bytes, or 8G, 512M)");
   command->add_option("--time-limit", options->time_limit_s, "Seconds the search may take (default 10)");
   command->add_option("-o,--output", options->output, "Plan file (default MODEL.plan.json beside the model)");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <numeric>
 
 namespace planner {
@@ -160,6 +161,47 @@ std::vector<int> chain_from(const Problem& p, int n) {
 }
 
 
+std::vector<bool> critical_nodes(const Problem& p, const Assignment& a, const Schedule& s) {
+  const size_t count = p.nodes.size();
+  std::vector<int> order(count);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return a.priority[static_cast<size_t>(x)] < a.priority[static_cast<size_t>(y)]; });
+  std::vector<int> next_on_device(count, -1), last_on(p.devices.size(), -1);
+  for (int n : order) {
+    const int d = a.device_of[static_cast<size_t>(n)];
+    if (last_on[static_cast<size_t>(d)] >= 0) next_on_device[static_cast<size_t>(last_on[static_cast<size_t>(d)])] = n;
+    last_on[static_cast<size_t>(d)] = n;
+  }
+  // The delay each tensor actually took to reach a place (copy-engine waits included): with the
+  // links' bare costs instead, every node would show the engines' waiting as slack.
+  std::map<std::pair<int, int>, double> copied_at;  // (tensor, to) -> the copy's end
+  for (const Copy& c : s.copies) copied_at[{c.tensor, c.to}] = c.end_us;
+  auto delay_us = [&](int tensor, int from, int to, double produced_us) {
+    auto it = copied_at.find({tensor, to});
+    if (it != copied_at.end()) return it->second - produced_us;
+    return transfer_us(p, from, to, p.tensors[static_cast<size_t>(tensor)].bytes);
+  };
+  // Latest starts that keep the makespan, backwards through the queues and the data edges.
+  std::vector<double> latest_start(count, 0.0);
+  std::vector<bool> critical(count, false);
+  const double tolerance = 1e-6 * std::max(1.0, s.makespan_us);
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    const size_t n = static_cast<size_t>(*it);
+    const int d = a.device_of[n];
+    double latest_finish = s.makespan_us;
+    for (int t : p.nodes[n].outputs) {
+      const PlanTensor& tensor = p.tensors[static_cast<size_t>(t)];
+      if (tensor.graph_output) latest_finish = std::min(latest_finish, s.makespan_us - delay_us(t, d, host, s.end_us[n]));
+      for (int c : tensor.consumers)
+        latest_finish = std::min(latest_finish, latest_start[static_cast<size_t>(c)] - delay_us(t, d, a.device_of[static_cast<size_t>(c)], s.end_us[n]));
+    }
+    if (next_on_device[n] >= 0) latest_finish = std::min(latest_finish, latest_start[static_cast<size_t>(next_on_device[n])]);
+    latest_start[n] = latest_finish - p.nodes[n].time_us[static_cast<size_t>(d)];
+    critical[n] = latest_start[n] - s.start_us[n] <= tolerance;
+  }
+  return critical;
+}
+
 SearchResult refine(const Problem& p, Assignment start, const SearchOptions& options) {
   const auto began = std::chrono::steady_clock::now();
   auto out_of_time = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count() > options.time_limit_s; };
@@ -168,14 +210,21 @@ SearchResult refine(const Problem& p, Assignment start, const SearchOptions& opt
   r.assignment = std::move(start);
   r.schedule = simulate(p, r.assignment.device_of, r.assignment.priority);
   r.iterations = 1;
+  auto within_limit = [&](const Schedule& s) { return options.gpu_mem_limit_bytes <= 0 || gpu_peak_bytes(p, s) <= options.gpu_mem_limit_bytes; };
   // A move must win by more than rounding: the search ends, and the same inputs give the same plan.
   auto better = [](double candidate, double best) { return candidate < best - 1e-9 * std::max(1.0, best); };
   bool improved = true;
   while (improved && !r.timed_out) {
     improved = false;
-    std::vector<int> order(p.nodes.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return r.assignment.priority[static_cast<size_t>(a)] < r.assignment.priority[static_cast<size_t>(b)]; });
+    // Critical nodes first (only a change on the critical path can shorten the makespan
+    // directly); on large graphs only they are tried, which bounds a pass by the path's length.
+    const std::vector<bool> critical = critical_nodes(p, r.assignment, r.schedule);
+    std::vector<int> order;
+    for (int pass = 0; pass < 2; ++pass)
+      for (size_t n = 0; n < p.nodes.size(); ++n)
+        if (critical[n] == (pass == 0) && (pass == 0 || p.nodes.size() <= large_graph_nodes)) order.push_back(static_cast<int>(n));
+    std::stable_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(std::count(critical.begin(), critical.end(), true)),
+                     [&](int a, int b) { return r.assignment.priority[static_cast<size_t>(a)] < r.assignment.priority[static_cast<size_t>(b)]; });
     for (int n : order) {
       if (out_of_time()) {
         r.timed_out = true;
@@ -198,6 +247,7 @@ SearchResult refine(const Problem& p, Assignment start, const SearchOptions& opt
           candidate.priority = rank_priority(p, candidate.device_of);
           Schedule s = simulate(p, candidate.device_of, candidate.priority);
           ++r.iterations;
+          if (within_limit(r.schedule) && !within_limit(s)) continue;
           if (better(s.makespan_us, r.schedule.makespan_us)) {
             r.assignment = std::move(candidate);
             r.schedule = std::move(s);
@@ -228,6 +278,19 @@ SearchResult plan_latency(const Problem& p, const SearchOptions& options) {
         Assignment a = gpu_with_fallback(p, static_cast<int>(g), static_cast<int>(c));
         if (respects_pins(a)) starts.push_back(std::move(a));
       }
+  // On large graphs each refinement is costly: HEFT's start and the best of the others only.
+  if (p.nodes.size() > large_graph_nodes && starts.size() > 2) {
+    size_t best_other = 1;
+    double best_makespan = cannot_run;
+    for (size_t k = 1; k < starts.size(); ++k) {
+      const double m = simulate(p, starts[k].device_of, starts[k].priority).makespan_us;
+      if (m < best_makespan) {
+        best_makespan = m;
+        best_other = k;
+      }
+    }
+    starts = {starts[0], starts[best_other]};
+  }
   // The time limit is shared: each start gets what the ones before it left.
   const auto began = std::chrono::steady_clock::now();
   SearchResult best;

@@ -33,9 +33,21 @@ Assignment heft(const Problem& problem, const std::vector<int>& pinned);
 // writes: a chain that is cheapest moved as one (no copy inside it).
 std::vector<int> chain_from(const Problem& problem, int n);
 
+// Nodes on the critical path of a schedule: no slack, with every node kept on its device and
+// in its place in the device's queue, and every transfer taking as long as it did (engine
+// waits included).
+std::vector<bool> critical_nodes(const Problem& problem, const Assignment& assignment, const Schedule& schedule);
+
+// Above this many nodes, local search tries only critical nodes: a pass over all of them costs
+// a simulation per node and device, which on 2,000 nodes is seconds.
+inline constexpr size_t large_graph_nodes = 500;
+
 struct SearchOptions {
   double time_limit_s = 10;
   std::vector<int> pinned;  // per node: a device, or -1
+  // --gpu-mem-limit: local search keeps a plan within it once it is (0: no limit); see
+  // plan_latency_within for getting there.
+  int64_t gpu_mem_limit_bytes = 0;
 };
 
 struct SearchResult {
@@ -47,8 +59,9 @@ struct SearchResult {
 };
 
 // Local search on the simulator: move one node, or a node with the chain of sole readers after
-// it, to another device; keep a move that shortens the makespan; repeat until a pass over all
-// nodes improves nothing or the time limit ends it. Deterministic for the same inputs (the
+// it, to another device; keep a move that shortens the makespan; repeat until a pass over the
+// nodes (critical ones first; on large graphs critical ones only) improves nothing or the time
+// limit ends it. Deterministic for the same inputs (the
 // time limit aside).
 SearchResult refine(const Problem& problem, Assignment start, const SearchOptions& options);
 

@@ -6,24 +6,9 @@
 
 namespace planner {
 
-int64_t gpu_peak_bytes(const Problem& p, const Schedule& s) {
-  int64_t peak = 0;
-  for (size_t d = 0; d < p.devices.size(); ++d)
-    if (p.devices[d].is_gpu) peak = std::max(peak, s.peak_bytes[d]);
-  return peak;
-}
-
-MemoryResult plan_memory(const Problem& p, double slo_us, const SearchOptions& options) {
+bool shed_gpu_memory(const Problem& p, SearchResult& current, int64_t target_bytes, double slo_us, const SearchOptions& options) {
   const auto began = std::chrono::steady_clock::now();
   auto elapsed_s = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(); };
-  MemoryResult out;
-  SearchOptions latency_options = options;
-  latency_options.time_limit_s = options.time_limit_s / 2;  // the rest is the memory search's
-  out.search = plan_latency(p, latency_options);
-  out.best_latency_us = out.search.schedule.makespan_us;
-  if (out.best_latency_us > slo_us) return out;
-  out.feasible = true;
-  SearchResult& current = out.search;
   auto pinned_to = [&](int n) { return options.pinned.empty() ? -1 : options.pinned[static_cast<size_t>(n)]; };
 
   while (true) {
@@ -32,6 +17,7 @@ MemoryResult plan_memory(const Problem& p, double slo_us, const SearchOptions& o
       break;
     }
     const int64_t peak_now = gpu_peak_bytes(p, current.schedule);
+    if (peak_now <= target_bytes) break;
     double best_score = -std::numeric_limits<double>::infinity();
     std::optional<SearchResult> best;
     for (size_t n = 0; n < p.nodes.size(); ++n) {
@@ -71,6 +57,24 @@ MemoryResult plan_memory(const Problem& p, double slo_us, const SearchOptions& o
     current.schedule = std::move(best->schedule);
     ++current.moves;
   }
+  return gpu_peak_bytes(p, current.schedule) <= target_bytes;
+}
+
+MemoryResult plan_memory(const Problem& p, double slo_us, const SearchOptions& options) {
+  const auto began = std::chrono::steady_clock::now();
+  auto elapsed_s = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count(); };
+  MemoryResult out;
+  SearchOptions latency_options = options;
+  latency_options.time_limit_s = options.time_limit_s / 2;  // the rest is the memory search's
+  out.search = plan_latency(p, latency_options);
+  out.best_latency_us = out.search.schedule.makespan_us;
+  if (out.best_latency_us > slo_us) return out;
+  out.feasible = true;
+  // The rest of the time is the memory search's.
+  SearchOptions rest = options;
+  rest.time_limit_s = std::max(0.0, options.time_limit_s - elapsed_s());
+  SearchResult& current = out.search;
+  shed_gpu_memory(p, current, 0, slo_us, rest);
   // A baseline that meets the SLO with less GPU memory (all on a CPU device: none) wins.
   for (size_t d = 0; d < p.devices.size(); ++d) {
     auto a = all_on(p, static_cast<int>(d));
@@ -85,6 +89,24 @@ MemoryResult plan_memory(const Problem& p, double slo_us, const SearchOptions& o
       current.schedule = std::move(s);
     }
   }
+  return out;
+}
+
+MemoryResult plan_latency_within(const Problem& p, const SearchOptions& options) {
+  MemoryResult out;
+  out.search = plan_latency(p, options);
+  const int64_t limit = options.gpu_mem_limit_bytes;
+  if (limit <= 0 || gpu_peak_bytes(p, out.search.schedule) <= limit) {
+    out.feasible = true;
+    return out;
+  }
+  if (!shed_gpu_memory(p, out.search, limit, cannot_run, options)) return out;
+  out.feasible = true;
+  // Within the limit now: local search may win back latency without leaving it.
+  SearchResult again = refine(p, out.search.assignment, options);
+  again.iterations += out.search.iterations;
+  again.moves += out.search.moves;
+  out.search = std::move(again);
   return out;
 }
 

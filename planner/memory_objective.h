@@ -8,8 +8,10 @@
 
 namespace planner {
 
-// The largest peak over the GPU devices: what the memory objective minimises.
-int64_t gpu_peak_bytes(const Problem& problem, const Schedule& schedule);
+// Moves nodes (or chains) off the GPUs from `current`, each time the move saving the most peak
+// GPU bytes per microsecond of latency added, keeping the latency under `slo_us`, until the
+// peak is at most `target_bytes` or no move saves anything. Returns whether it got there.
+bool shed_gpu_memory(const Problem& problem, SearchResult& current, int64_t target_bytes, double slo_us, const SearchOptions& options);
 
 struct MemoryResult {
   SearchResult search;
@@ -19,5 +21,11 @@ struct MemoryResult {
 
 // `slo_us`: the predicted latency a plan must not exceed. The problem must have a GPU device.
 MemoryResult plan_memory(const Problem& problem, double slo_us, const SearchOptions& options);
+
+// The latency objective under --gpu-mem-limit: the latency plan; if its GPU peak is over the
+// limit, memory shed as above until it fits, then local search again within the limit.
+// `feasible`: a plan fits; `best_latency_us` is then unused, and when none fits the result is
+// the least-memory plan found.
+MemoryResult plan_latency_within(const Problem& problem, const SearchOptions& options);
 
 }  // namespace planner

@@ -1,7 +1,8 @@
 #include "planner/simulator.h"
 
 #include <algorithm>
-#include <map>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <utility>
@@ -56,6 +57,13 @@ int64_t Schedule::copied_bytes() const {
   return total;
 }
 
+int64_t gpu_peak_bytes(const Problem& p, const Schedule& s) {
+  int64_t peak = 0;
+  for (size_t d = 0; d < p.devices.size(); ++d)
+    if (p.devices[d].is_gpu) peak = std::max(peak, s.peak_bytes[d]);
+  return peak;
+}
+
 std::vector<int> graph_order(const Problem& problem) {
   std::vector<int> order(problem.nodes.size());
   std::iota(order.begin(), order.end(), 0);
@@ -78,38 +86,47 @@ Schedule simulate(const Problem& problem, const std::vector<int>& device_of, con
   s.end_us.assign(node_count, 0);
   s.busy_us.assign(device_count, 0);
   std::vector<double> device_free(device_count, 0);
-  std::map<std::pair<int, int>, Timeline> engines;           // (from, to) -> its copy engine
-  std::vector<std::map<int, double>> ready_at(problem.tensors.size());  // tensor -> place -> time it is there
-  std::vector<std::map<int, double>> last_use(problem.tensors.size());  // tensor -> place -> last reader's end (or copy's)
-  std::vector<std::map<int, double>> arrived(problem.tensors.size());   // tensor -> place -> allocation time there
+  // Per tensor and place (host first, then the devices), flat: simulate runs thousands of times
+  // per plan, and maps made it several times slower. NaN: not there (yet).
+  const size_t places = device_count + 1;
+  auto at = [&](int tensor, int place) { return static_cast<size_t>(tensor) * places + static_cast<size_t>(place + 1); };
+  const double absent = std::numeric_limits<double>::quiet_NaN();
+  std::vector<Timeline> engines(places * places);                    // (from, to): its copy engine
+  std::vector<double> ready_at(problem.tensors.size() * places, absent);  // time the tensor is there
+  std::vector<double> last_use(problem.tensors.size() * places, absent);  // last reader's end there (or outgoing copy's)
+  std::vector<double> arrived(problem.tensors.size() * places, absent);   // allocation time there
+  auto use_until = [&](int tensor, int place, double time) {
+    double& used = last_use[at(tensor, place)];
+    used = std::isnan(used) ? time : std::max(used, time);
+  };
 
   // Where a tensor must be: each device that reads it, and the host for a graph output.
-  auto destinations = [&](const PlanTensor& t) {
-    std::vector<int> places;
+  std::vector<int> destinations;
+  auto find_destinations = [&](const PlanTensor& t) {
+    destinations.clear();
     for (int c : t.consumers) {
       const int d = device_of[static_cast<size_t>(c)];
-      if (std::find(places.begin(), places.end(), d) == places.end()) places.push_back(d);
+      if (std::find(destinations.begin(), destinations.end(), d) == destinations.end()) destinations.push_back(d);
     }
-    if (t.graph_output && std::find(places.begin(), places.end(), host) == places.end()) places.push_back(host);
-    return places;
+    if (t.graph_output && std::find(destinations.begin(), destinations.end(), host) == destinations.end()) destinations.push_back(host);
   };
   // The tensor, available at `from` at `time`, moved to every place that needs it.
   auto deliver = [&](int tensor, int from, double time) {
     const PlanTensor& t = problem.tensors[static_cast<size_t>(tensor)];
-    ready_at[static_cast<size_t>(tensor)][from] = time;
-    for (int to : destinations(t)) {
+    ready_at[at(tensor, from)] = time;
+    find_destinations(t);
+    for (int to : destinations) {
       if (to == from) continue;
       if (problem.shares_memory(from, to)) {  // a hand-off: nothing copied
-        ready_at[static_cast<size_t>(tensor)][to] = time + problem.link(from, to).latency_us;
+        ready_at[at(tensor, to)] = time + problem.link(from, to).latency_us;
         continue;
       }
       const double duration = problem.link(from, to).time_us(t.bytes);
-      const double start = engines[{from, to}].reserve(time, duration);
+      const double start = engines[static_cast<size_t>(from + 1) * places + static_cast<size_t>(to + 1)].reserve(time, duration);
       s.copies.push_back({tensor, from, to, t.bytes, start, start + duration});
-      ready_at[static_cast<size_t>(tensor)][to] = start + duration;
-      arrived[static_cast<size_t>(tensor)][to] = start;
-      double& used = last_use[static_cast<size_t>(tensor)][from];
-      used = std::max(used, start + duration);  // the source stays alive until it is read
+      ready_at[at(tensor, to)] = start + duration;
+      arrived[at(tensor, to)] = start;
+      use_until(tensor, from, start + duration);  // the source stays alive until it is read
     }
   };
   for (size_t t = 0; t < problem.tensors.size(); ++t)
@@ -120,30 +137,28 @@ Schedule simulate(const Problem& problem, const std::vector<int>& device_of, con
     const int d = device_of[static_cast<size_t>(n)];
     double start = device_free[static_cast<size_t>(d)];
     for (int t : node.inputs) {
-      auto it = ready_at[static_cast<size_t>(t)].find(d);
-      if (it == ready_at[static_cast<size_t>(t)].end())
-        throw std::invalid_argument("priority is not a topological order: node '" + node.name + "' reads a tensor not yet produced");
-      start = std::max(start, it->second);
+      const double ready = ready_at[at(t, d)];
+      if (std::isnan(ready)) throw std::invalid_argument("priority is not a topological order: node '" + node.name + "' reads a tensor not yet produced");
+      start = std::max(start, ready);
     }
     const double end = start + node.time_us[static_cast<size_t>(d)];
     s.start_us[static_cast<size_t>(n)] = start;
     s.end_us[static_cast<size_t>(n)] = end;
     s.busy_us[static_cast<size_t>(d)] += end - start;
     device_free[static_cast<size_t>(d)] = end;
-    for (int t : node.inputs) {
-      double& used = last_use[static_cast<size_t>(t)][d];
-      used = std::max(used, end);
-    }
+    for (int t : node.inputs) use_until(t, d, end);
     for (int t : node.outputs) {
-      arrived[static_cast<size_t>(t)][d] = start;
-      double& used = last_use[static_cast<size_t>(t)][d];
-      used = std::max(used, end);
+      arrived[at(t, d)] = start;
+      use_until(t, d, end);
       deliver(t, d, end);
     }
   }
 
   for (size_t t = 0; t < problem.tensors.size(); ++t)
-    if (problem.tensors[t].graph_output) s.makespan_us = std::max(s.makespan_us, ready_at[t][host]);
+    if (problem.tensors[t].graph_output) {
+      const double there = ready_at[at(static_cast<int>(t), host)];
+      if (!std::isnan(there)) s.makespan_us = std::max(s.makespan_us, there);
+    }
   for (size_t n = 0; n < node_count; ++n) s.makespan_us = std::max(s.makespan_us, s.end_us[n]);
 
   // Memory per device: resident weights plus each activation from its allocation there to its
@@ -152,10 +167,11 @@ Schedule simulate(const Problem& problem, const std::vector<int>& device_of, con
   for (size_t n = 0; n < node_count; ++n)
     intervals[static_cast<size_t>(device_of[n])].push_back({0.0, s.makespan_us, problem.nodes[n].weight_bytes});
   for (size_t t = 0; t < problem.tensors.size(); ++t)
-    for (const auto& [place, from] : arrived[t]) {
-      if (place == host) continue;
-      const double to = last_use[t].count(place) ? last_use[t].at(place) : from;
-      intervals[static_cast<size_t>(place)].push_back({from, to, problem.tensors[t].bytes});
+    for (size_t d = 0; d < device_count; ++d) {
+      const double from = arrived[at(static_cast<int>(t), static_cast<int>(d))];
+      if (std::isnan(from)) continue;
+      const double used = last_use[at(static_cast<int>(t), static_cast<int>(d))];
+      intervals[d].push_back({from, std::isnan(used) ? from : used, problem.tensors[t].bytes});
     }
   s.peak_bytes.resize(device_count);
   for (size_t d = 0; d < device_count; ++d) s.peak_bytes[d] = peak_of(intervals[d]);

@@ -32,6 +32,10 @@ struct Schedule {
 // Throws std::invalid_argument for an assignment to a device that cannot run the node.
 Schedule simulate(const Problem& problem, const std::vector<int>& device_of, const std::vector<int>& priority);
 
+// The largest peak over the GPU devices: what the memory objective minimises and
+// --gpu-mem-limit bounds.
+int64_t gpu_peak_bytes(const Problem& problem, const Schedule& schedule);
+
 // The priority that runs nodes in the problem's own (topological) order.
 std::vector<int> graph_order(const Problem& problem);
 

@@ -10,6 +10,7 @@ Usage: python tests/cli/plan_cli.py PARTPLAN_BINARY SAMPLE_MODELS_DIR SPECS_DIR
 - --pin keeps a node where it is pinned.
 - --objective throughput: contiguous stages covering every node, each device once, throughput
   bounded by the slowest stage or transfer.
+- --gpu-mem-limit 1K keeps the GPU's predicted peak under 1 KiB (everything moves off it).
 - --objective memory with an SLO twice the latency plan's: no more GPU memory than the latency
   plan, latency within the SLO; an SLO no plan meets exits 2 naming the fastest latency.
 - Bad input exits with the documented code (2 usage, 3 file, 6 unsupported) and one line
@@ -92,6 +93,13 @@ def main():
                       and t["predicted"]["throughput_per_s"] <= 1e6 / slowest * (1 + 1e-9))
             check("throughput_objective", ok, proc.stderr.strip())
 
+            # --gpu-mem-limit: the latency plan kept under a GPU memory limit.
+            limited = os.path.join(tmp, "limited.plan.json")
+            proc = subprocess.run([binary, "plan", model, "--costmodel", costmodel, "--batch", "1", "--gpu-mem-limit", "1K", "-o", limited, "--quiet"],
+                                  capture_output=True, text=True, timeout=120)
+            ok = proc.returncode == 0 and json.load(open(limited))["predicted"]["peak_bytes"]["cuda0"] <= 1024
+            check("gpu_mem_limit", ok, proc.stderr.strip())
+
         out = os.path.join(tmp, "bad.plan.json")
         for name, args, code, words in [
             ("no_costmodel", [model], USAGE, ["--costmodel"]),
@@ -107,6 +115,7 @@ def main():
             ("objective_unknown", [model, "--costmodel", costmodel, "--objective", "cost"], USAGE, ["--objective"]),
             ("throughput_pin", [model, "--costmodel", costmodel, "--objective", "throughput", "--pin", "x=cpu0"], USAGE, ["--pin"]),
             ("time_limit", [model, "--costmodel", costmodel, "--time-limit", "0"], USAGE, ["--time-limit"]),
+            ("gpu_mem_limit_bad", [model, "--costmodel", costmodel, "--gpu-mem-limit", "8X"], USAGE, ["--gpu-mem-limit", "8X"]),
         ]:
             proc = subprocess.run([binary, "plan"] + args + ["--batch", "1", "-o", out], capture_output=True, text=True, timeout=60)
             good = proc.returncode == code and one_line(proc.stderr) and all(w in proc.stderr for w in words) and not os.path.exists(out)

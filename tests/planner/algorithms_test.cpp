@@ -130,3 +130,25 @@ TEST_CASE("planner: the memory objective trades GPU bytes for latency within the
   CHECK_FALSE(impossible.feasible);
   CHECK(impossible.best_latency_us == doctest::Approx(best));
 }
+
+TEST_CASE("planner: --gpu-mem-limit sheds GPU memory until the latency plan fits, or says none does") {
+  std::mt19937 rng(21);
+  planner::Problem p = random_dag(rng, 16, true, 4.0);
+  for (auto& node : p.nodes) node.weight_bytes = 1000;
+  const planner::SearchResult fastest = planner::plan_latency(p, {});
+  const int64_t peak = planner::gpu_peak_bytes(p, fastest.schedule);
+  REQUIRE(peak > 2000);
+  planner::SearchOptions options;
+  options.gpu_mem_limit_bytes = peak / 2;
+  const planner::MemoryResult half = planner::plan_latency_within(p, options);
+  REQUIRE(half.feasible);
+  CHECK(planner::gpu_peak_bytes(p, half.search.schedule) <= peak / 2);
+  CHECK(half.search.schedule.makespan_us >= fastest.schedule.makespan_us - 1e-9);
+  // A node pinned to the GPU keeps its 1000 weight bytes there: a 500-byte limit cannot hold.
+  size_t gpu_node = 0;
+  while (!(p.nodes[gpu_node].time_us[2] < planner::cannot_run)) ++gpu_node;
+  options.pinned.assign(p.nodes.size(), -1);
+  options.pinned[gpu_node] = 2;
+  options.gpu_mem_limit_bytes = 500;
+  CHECK_FALSE(planner::plan_latency_within(p, options).feasible);
+}

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "planner/algorithms.h"
 #include "planner/simulator.h"
 
 namespace {
@@ -41,6 +42,17 @@ int add_node(planner::Problem& p, const std::string& name, std::vector<int> inpu
 
 int output_of(const planner::Problem& p, int node) { return p.nodes[static_cast<size_t>(node)].outputs[0]; }
 
+// a -> (b: 30 us, c: 20 us) -> d, on two CPU devices.
+planner::Problem diamond() {
+  planner::Problem p = empty_problem();
+  const int x = add_tensor(p, "x", 8);
+  const int a = add_node(p, "a", {x}, 8, {4, 4});
+  const int b = add_node(p, "b", {output_of(p, a)}, 8, {30, 30});
+  const int c = add_node(p, "c", {output_of(p, a)}, 8, {20, 20});
+  add_node(p, "d", {output_of(p, b), output_of(p, c)}, 8, {1, 1}, true);
+  return p;
+}
+
 }  // namespace
 
 TEST_CASE("simulator: a chain on one device takes the sum of its nodes") {
@@ -59,12 +71,8 @@ TEST_CASE("simulator: a chain on one device takes the sum of its nodes") {
 }
 
 TEST_CASE("simulator: a diamond's branches run at once on two CPU devices") {
-  planner::Problem p = empty_problem();
-  const int x = add_tensor(p, "x", 8);
-  const int a = add_node(p, "a", {x}, 8, {4, 4});
-  const int b = add_node(p, "b", {output_of(p, a)}, 8, {30, 30});
-  const int c = add_node(p, "c", {output_of(p, a)}, 8, {20, 20});
-  add_node(p, "d", {output_of(p, b), output_of(p, c)}, 8, {1, 1}, true);
+  const planner::Problem p = diamond();
+  const int b = 1, c = 2;
   const planner::Schedule both = planner::simulate(p, {0, 0, 1, 0}, planner::graph_order(p));
   CHECK(both.start_us[static_cast<size_t>(c)] == 4.0);
   CHECK(both.makespan_us == 4 + 30 + 1);
@@ -126,4 +134,15 @@ TEST_CASE("simulator: refuses a node on a device without its kernel, and an orde
   add_node(p, "b", {output_of(p, a)}, 10, {1, 1, 1}, true);
   CHECK_THROWS_AS(planner::simulate(p, {2, 2}, planner::graph_order(p)), std::invalid_argument);
   CHECK_THROWS_AS(planner::simulate(p, {0, 0}, {1, 0}), std::invalid_argument);
+}
+
+TEST_CASE("simulator: the critical path is the nodes without slack") {
+  const planner::Problem p = diamond();
+  const planner::Assignment split{{0, 0, 1, 0}, planner::graph_order(p)};
+  const planner::Schedule s = planner::simulate(p, split.device_of, split.priority);
+  const std::vector<bool> critical = planner::critical_nodes(p, split, s);
+  CHECK(critical == std::vector<bool>{true, true, false, true});  // c (20 us beside b's 30) has slack
+  const planner::Assignment one{{0, 0, 0, 0}, planner::graph_order(p)};
+  const std::vector<bool> all = planner::critical_nodes(p, one, planner::simulate(p, one.device_of, one.priority));
+  CHECK(all == std::vector<bool>{true, true, true, true});  // one queue: everything is on the path
 }
