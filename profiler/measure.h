@@ -26,6 +26,7 @@ struct Stats {
   double spread = 0;        // (p90 - p10) / p50 of the kept repetitions
   double total_us = 0;      // time inside timed repetitions (warm-up excluded)
   bool converged = false;   // the spread target was met (else a time or repetition limit ended it)
+  int runs_per_rep = 1;     // runs timed together in one repetition (figures are per run)
 };
 
 // `timed_run` performs one repetition and returns its time in microseconds.

@@ -8,7 +8,7 @@ namespace {
 
 nlohmann::json stats_json(const Stats& s) {
   return {{"median_us", s.median_us}, {"p10_us", s.p10_us}, {"p90_us", s.p90_us}, {"min_us", s.min_us}, {"mean_us", s.mean_us},
-          {"reps", s.reps}, {"spread", s.spread}, {"total_us", s.total_us}, {"converged", s.converged}};
+          {"reps", s.reps}, {"spread", s.spread}, {"total_us", s.total_us}, {"converged", s.converged}, {"runs_per_rep", s.runs_per_rep}};
 }
 
 Stats stats_from(const nlohmann::json& j) {
@@ -22,6 +22,7 @@ Stats stats_from(const nlohmann::json& j) {
   s.spread = j.at("spread").get<double>();
   s.total_us = j.at("total_us").get<double>();
   s.converged = j.at("converged").get<bool>();
+  s.runs_per_rep = j.value("runs_per_rep", 1);  // absent in profiles made before it existed
   return s;
 }
 
