@@ -204,6 +204,16 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
     for (size_t d = 0; d < devices.size() && !stopped(); ++d) {
       runtime::Device& device = *devices[d];
       GpuTrace* device_trace = device.kind() == runtime::DeviceKind::cuda ? trace.get() : nullptr;
+      // A graph (a node alone, or the whole model) on this device: its inputs placed there
+      // first, its repetitions timed, their time counted towards the overhead figure.
+      auto time_graph = [&](const ir::Graph& graph, const runtime::ExecutorOptions& executor_options) {
+        runtime::Executor executor(graph, device, executor_options);
+        const auto inputs = device_inputs(graph, device, rng);
+        TimedRuns runs = time_runs(device, executor, inputs, options, request.cold, device_trace);
+        timed_us += runs.elapsed_us;
+        return runs;
+      };
+      const runtime::ExecutorOptions unfused{.fuse = false, .channels_last = false};
       std::vector<size_t> timed_nodes;  // measured here, for the tracing-overhead sample
       size_t record = 0;
       for (size_t n = 0; n < g.nodes.size(); ++n) {
@@ -222,13 +232,9 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
           // A node the kernel refuses (an attribute value, a dtype without random inputs) is
           // recorded with the reason; the rest of the model is still profiled.
           try {
-            const ir::Graph alone = isolate_node(g, static_cast<ir::NodeId>(n));
-            runtime::Executor executor(alone, device, {.fuse = false, .channels_last = false});
-            const auto inputs = device_inputs(alone, device, rng);
-            TimedRuns runs = time_runs(device, executor, inputs, options, request.cold, device_trace);
+            TimedRuns runs = time_graph(isolate_node(g, static_cast<ir::NodeId>(n)), unfused);
             result.stats = runs.stats;
             result.gpu = std::move(runs.gpu);
-            timed_us += runs.elapsed_us;
             timed_nodes.push_back(n);
             ++measured;
           } catch (const ir::Error& e) {
@@ -254,23 +260,17 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
       // A device that lacks a node has no whole-model time; one whose fused run alone is
       // refused keeps the unfused time.
       try {
-        runtime::Executor executor(g, device, {.fuse = false, .channels_last = false});
-        const auto inputs = device_inputs(g, device, rng);
-        TimedRuns runs = time_runs(device, executor, inputs, options, request.cold, device_trace);
+        TimedRuns runs = time_graph(g, unfused);
         whole.unfused = runs.stats;
         whole.unfused_gpu = std::move(runs.gpu);
-        timed_us += runs.elapsed_us;
       } catch (const ir::Error& e) {
         if (e.kind() != ir::ErrorKind::unsupported && e.kind() != ir::ErrorKind::shape) throw;
         continue;
       }
       try {
-        runtime::Executor executor(g, device);
-        const auto inputs = device_inputs(g, device, rng);
-        TimedRuns runs = time_runs(device, executor, inputs, options, request.cold, device_trace);
+        TimedRuns runs = time_graph(g, {});
         whole.fused = runs.stats;
         whole.fused_gpu = std::move(runs.gpu);
-        timed_us += runs.elapsed_us;
       } catch (const ir::Error& e) {
         if (e.kind() != ir::ErrorKind::unsupported) throw;
       }
