@@ -3,7 +3,6 @@
 // specs for GPUs that are not present; writes partplan.costmodel/1 (docs/formats.md).
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <memory>
 
 #include "cli/commands.h"
@@ -27,12 +26,11 @@ struct FitCommandOptions {
   bool quiet = false;
 };
 
+// x.profile.json -> x.costmodel.json beside it (else the stem plus .costmodel.json).
 std::string default_output(const std::string& profile) {
-  std::string name = std::filesystem::path(profile).filename().string();
   const std::string suffix = ".profile.json";
-  if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) name.resize(name.size() - suffix.size());
-  else name = std::filesystem::path(profile).stem().string();
-  return (std::filesystem::path(profile).parent_path() / (name + ".costmodel.json")).string();
+  if (profile.size() > suffix.size() && profile.ends_with(suffix)) return profile.substr(0, profile.size() - suffix.size()) + ".costmodel.json";
+  return output_beside(profile, ".costmodel.json");
 }
 
 profiler::Profile read_profile(const std::string& path, const std::string& flag) {

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <filesystem>
 #include <memory>
 
 #include "cli/commands.h"
@@ -34,11 +33,6 @@ struct PlanCommandOptions {
   std::string gpu_mem_limit;  // bytes, or with a unit: 8G, 512M
   bool quiet = false;
 };
-
-std::string default_output(const std::string& model) {
-  std::filesystem::path p(model);
-  return (p.parent_path() / (p.stem().string() + ".plan.json")).string();
-}
 
 std::vector<std::string> split_devices(const std::string& text) {
   std::vector<std::string> names;
@@ -248,7 +242,7 @@ int plan_model(const PlanCommandOptions& options) {
                                   planner::metrics_of(problem, a.device_of, planner::simulate(problem, a.device_of, a.priority)), ""});
       }
 
-  const std::string output = options.output.empty() ? default_output(options.model) : options.output;
+  const std::string output = options.output.empty() ? output_beside(options.model, ".plan.json") : options.output;
   ir::write_file_atomically(output, planner::to_json(plan).dump(1) + "\n");
   if (!options.quiet) {
     fmt::print("model    {}\n", model.path);

@@ -43,11 +43,6 @@ extern "C" void on_interrupt(int) {
   std::signal(SIGINT, SIG_DFL);
 }
 
-std::string default_output(const std::string& model) {
-  std::filesystem::path p(model);
-  return (p.parent_path() / (p.stem().string() + ".profile.json")).string();
-}
-
 void print_summary(const profiler::Profile& p) {
   for (const profiler::BatchProfile& b : p.batches) {
     fmt::print("batch {}\n", b.batch ? std::to_string(*b.batch) : std::string("(as bound)"));
@@ -91,7 +86,7 @@ int profile_model(const ProfileOptions& options) {
   if (!(options.measure.target_spread > 0)) throw ir::Error(ir::ErrorKind::usage, "--target-spread must be positive");
   if (!(options.measure.max_time_ms >= options.measure.min_time_ms) || options.measure.min_time_ms < 0)
     throw ir::Error(ir::ErrorKind::usage, "--max-time-ms must be >= --min-time-ms >= 0");
-  const std::string output = options.output.empty() ? default_output(options.model) : options.output;
+  const std::string output = options.output.empty() ? output_beside(options.model, ".profile.json") : options.output;
 
   onnx_loader::LoadedModel model = onnx_loader::load_model(options.model);
   std::optional<profiler::Profile> previous;

@@ -1,5 +1,6 @@
 #include "cli/json_file.h"
 
+#include <filesystem>
 #include <fstream>
 
 #include "ir/error.h"
@@ -14,6 +15,11 @@ nlohmann::json read_json_file(const std::string& path, const std::string& flag) 
   } catch (const nlohmann::json::exception&) {
     throw ir::Error(ir::ErrorKind::file, path + ": " + flag + ": not JSON");
   }
+}
+
+std::string output_beside(const std::string& input, const std::string& suffix) {
+  const std::filesystem::path p(input);
+  return (p.parent_path() / (p.stem().string() + suffix)).string();
 }
 
 }  // namespace cli
