@@ -145,7 +145,16 @@ def main():
     ap.add_argument("--iterations", type=int, default=20)
     ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     ap.add_argument("--json", help="write the results here")
+    ap.add_argument("--export-only", metavar="DIR", help="write the models as DIR/NAME.onnx and stop (for partplan profile)")
     args = ap.parse_args()
+    if args.export_only:
+        os.makedirs(args.export_only, exist_ok=True)
+        for name in args.models.split(","):
+            model = build(name)
+            if model is not None:
+                export(model, os.path.join(args.export_only, name + ".onnx"))
+                print(f"exported {name}")
+        return
     if args.device == "cuda" and not torch.cuda.is_available():
         sys.exit("gpu_vs_pytorch: PyTorch sees no GPU (use --device cpu for a dry run)")
     torch.backends.cudnn.benchmark = True

@@ -1,5 +1,6 @@
 #include "costmodel/features.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -49,6 +50,16 @@ NodeFeatures features_of(const ir::Graph& graph, ir::NodeId node, const std::str
                  static_cast<double>(cost.param_bytes)};
   for (ir::TensorId t : n.inputs) f.input_shapes.push_back(t == ir::no_tensor ? std::vector<int64_t>{} : graph.tensor(t).shape);
   return f;
+}
+
+std::optional<double> planning_us(const profiler::NodeResult& result) {
+  if (!result.stats) return std::nullopt;
+  const double device_us = result.stats->median_us;
+  return result.gpu ? std::max(device_us, result.gpu->launch.median_us) : device_us;
+}
+
+double planning_us(const profiler::WholeModel& whole) {
+  return whole.unfused_gpu ? std::max(whole.unfused.median_us, whole.unfused_gpu->launch.median_us) : whole.unfused.median_us;
 }
 
 std::string op_family(const std::string& op_type) {

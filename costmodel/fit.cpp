@@ -132,8 +132,8 @@ std::vector<Point> points_of(const profiler::Profile& profile, const std::string
   for (const profiler::BatchProfile& batch : profile.batches)
     for (const profiler::NodeRecord& record : batch.nodes) {
       auto it = record.devices.find(device);
-      if (it == record.devices.end() || !it->second.stats) continue;
-      points.push_back({features_of(record, profile.model_sha256), batch.batch, it->second.stats->median_us});
+      if (it == record.devices.end()) continue;
+      if (const std::optional<double> us = planning_us(it->second)) points.push_back({features_of(record, profile.model_sha256), batch.batch, *us});
     }
   return points;
 }
@@ -195,8 +195,15 @@ double whole_model_scale(const std::vector<profiler::Profile>& profiles, const s
   for (const profiler::Profile& p : profiles)
     for (const profiler::BatchProfile& b : p.batches) {
       auto it = b.whole_model.find(device);
-      if (it != b.whole_model.end() && it->second.sum_of_node_medians_us > 0 && it->second.unfused.median_us > 0)
-        ratios.push_back(it->second.unfused.median_us / it->second.sum_of_node_medians_us);
+      if (it == b.whole_model.end()) continue;
+      // Node by node as the points are (planning_us), not the profile's sum of kernel medians.
+      double nodes_us = 0;
+      for (const profiler::NodeRecord& record : b.nodes) {
+        auto result = record.devices.find(device);
+        if (result != record.devices.end()) nodes_us += planning_us(result->second).value_or(0.0);
+      }
+      const double whole_us = planning_us(it->second);
+      if (nodes_us > 0 && whole_us > 0) ratios.push_back(whole_us / nodes_us);
     }
   return ratios.empty() ? 1.0 : median(ratios);
 }

@@ -20,11 +20,12 @@ Check check_batch(const DeviceModel& device, const profiler::Profile& profile, c
     const Prediction p = device.predict(f);
     sum += p.us;
     auto it = record.devices.find(device.name);
-    if (it == record.devices.end() || !it->second.stats) {
+    const std::optional<double> measured = it != record.devices.end() ? planning_us(it->second) : std::nullopt;
+    if (!measured) {
       every_node = false;
       continue;
     }
-    points.push_back({f, batch.batch, it->second.stats->median_us});
+    points.push_back({f, batch.batch, *measured});
     chain.push_back(p.us);
     check.predictions.push_back({device.name, record.name, record.op_type, batch.batch, points.back().us, p.us, source_name(p.source)});
     op_only.push_back(device.predict(f, false).us);
@@ -34,7 +35,7 @@ Check check_batch(const DeviceModel& device, const profiler::Profile& profile, c
   check.nodes_op_only = accuracy_of(points, op_only);
   auto whole = batch.whole_model.find(device.name);
   if (every_node && whole != batch.whole_model.end()) {
-    check.whole_measured_us = whole->second.unfused.median_us;
+    check.whole_measured_us = planning_us(whole->second);
     check.whole_predicted_us = sum * device.whole_model_scale;
   }
   return check;

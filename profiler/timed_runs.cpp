@@ -33,10 +33,14 @@ TimedRuns traced_runs(runtime::Device& device, runtime::Executor& executor, cons
   device.execute([&] {
     auto events = device.make_timer();
     std::vector<double> launch, span;
-    std::map<std::string, TracedActivity::Entry> kernels;
+    std::vector<uint64_t> regions;  // one per kept repetition, collected together at the end
     int call = 0;
     trace.discard();  // what the executor's preparation issued
-    result.stats = measure_samples(
+    // The repetitions run under the events' span, which decides when the node has had enough
+    // (it bounds the kernels' time from above); the figure kept is the kernels' own time, read
+    // from one flush after the last repetition. Flushing per repetition cost 0.3-0.5 ms each and
+    // slowed the launches after it, 16-27x a small node's time (bench/cupti_overhead, H100).
+    measure_samples(
         [&] {
           if (cold) device.flush_caches();
           const uint64_t region = next_region++;
@@ -47,23 +51,30 @@ TimedRuns traced_runs(runtime::Device& device, runtime::Executor& executor, cons
             const TraceRegion traced(trace, region);
             const auto issued = Clock::now();
             outputs = executor.run(inputs);
-            // With RUNTIME and DRIVER tracing on, every API call costs CUPTI's callback too: the
-            // launch time is an upper bound (the tracing-overhead sample shows by how much).
             launch_us = std::chrono::duration<double, std::micro>(Clock::now() - issued).count();
           }
           const double span_us = events->stop_us();  // waits for the GPU
-          const TracedActivity activity = trace.collect(region);
           if (call++ >= options.warmup) {  // the statistics keep no warm-up either
             launch.push_back(launch_us);
             span.push_back(span_us);
-            for (const auto& [name, entry] : activity.by_name) {
-              kernels[name].calls += entry.calls;
-              kernels[name].total_us += entry.total_us;
-            }
+            regions.push_back(region);
           }
-          return Sample{activity.device_us(), span_us};
+          return Sample{span_us, span_us};
         },
         options);
+    std::vector<double> device_us;
+    std::map<std::string, TracedActivity::Entry> kernels;
+    for (const TracedActivity& activity : trace.collect(regions)) {
+      device_us.push_back(activity.device_us());
+      for (const auto& [name, entry] : activity.by_name) {
+        kernels[name].calls += entry.calls;
+        kernels[name].total_us += entry.total_us;
+      }
+    }
+    result.stats = summarize_samples(std::move(device_us));
+    // Converged as measure_samples judges it, on the figure kept: enough repetitions within
+    // the spread target (the span only decided when to stop).
+    result.stats.converged = result.stats.reps >= options.min_reps && result.stats.spread <= options.target_spread;
     GpuDetail gpu;
     gpu.launch = summarize_samples(launch);
     gpu.span = summarize_samples(span);
@@ -120,22 +131,23 @@ TracingOverhead tracing_overhead(runtime::Device& device, runtime::Executor& exe
   device.execute([&] {
     auto events = device.make_timer();
     auto median_us = [&](bool traced) {
-      return measure(
-                 [&] {
-                   const uint64_t region = next_region++;
-                   events->start();
-                   double us = 0;
-                   {
-                     std::optional<TraceRegion> in_region;
-                     if (traced) in_region.emplace(trace, region);
-                     const auto outputs = executor.run(inputs);
-                   }
-                   us = events->stop_us();
-                   if (traced) trace.collect(region);  // after the timing, as in a profile
-                   return us;
-                 },
-                 options)
-          .median_us;
+      std::vector<uint64_t> regions;
+      const double median = measure(
+                                [&] {
+                                  const uint64_t region = next_region++;
+                                  events->start();
+                                  {
+                                    std::optional<TraceRegion> in_region;
+                                    if (traced) in_region.emplace(trace, region);
+                                    const auto outputs = executor.run(inputs);
+                                  }
+                                  if (traced) regions.push_back(region);
+                                  return events->stop_us();
+                                },
+                                options)
+                                .median_us;
+      if (traced) trace.collect(regions);  // after the timing, once, as in a profile
+      return median;
     };
     // Alternating rounds, so drift (clocks, other tenants) falls on both sides alike. CUPTI
     // stays loaded with its callbacks registered while paused: the figure is a lower bound.

@@ -154,20 +154,25 @@ class CuptiTrace final : public GpuTrace {
   void begin(uint64_t id) override { check(cuptiActivityPushExternalCorrelationId(correlation_kind, id), "pushing a correlation id"); }
   void end() override { check(cuptiActivityPopExternalCorrelationId(correlation_kind, nullptr), "popping a correlation id"); }
 
-  TracedActivity collect(uint64_t id) override {
+  std::vector<TracedActivity> collect(const std::vector<uint64_t>& ids) override {
     // Forced: the caller synchronised, so every record is final; a default flush could keep
     // back a buffer that is not yet full.
     check(cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED), "flushing activity records");
+    std::unordered_map<uint64_t, size_t> slot_of;
+    for (size_t k = 0; k < ids.size(); ++k) slot_of.emplace(ids[k], k);
+    std::vector<TracedActivity> result(ids.size());
     Records& r = records();
     std::lock_guard<std::mutex> lock(r.mutex);
-    TracedActivity result;
     // Activities of other regions (never collected) and of work issued outside any region
     // (uploads, algorithm searches) have no use once flushed: they go.
     for (const Activity& a : r.activities) {
-      auto it = r.external_of.find(a.correlation);
-      if (it == r.external_of.end() || it->second != id) continue;
-      (a.is_copy ? result.copy_us : result.kernel_us) += a.us;
-      TracedActivity::Entry& entry = result.by_name[a.name];
+      auto external = r.external_of.find(a.correlation);
+      if (external == r.external_of.end()) continue;
+      auto slot = slot_of.find(external->second);
+      if (slot == slot_of.end()) continue;
+      TracedActivity& region = result[slot->second];
+      (a.is_copy ? region.copy_us : region.kernel_us) += a.us;
+      TracedActivity::Entry& entry = region.by_name[a.name];
       ++entry.calls;
       entry.total_us += a.us;
     }

@@ -186,8 +186,11 @@ TEST_CASE("cost model: shipped device specs load as estimated roofline devices w
   for (const char* name : {"h100-sxm", "h100-pcie", "h200"}) {
     const costmodel::SpecDevice s = costmodel::load_device_spec(std::string(PARTPLAN_SOURCE_DIR) + "/costmodel/specs/" + name + ".json", "cuda0");
     CHECK(s.device.estimated);
-    CHECK(s.device.roofline.flops_per_s > 1e13);
-    CHECK(s.device.roofline.bytes_per_s > 1e12);
+    // The rates an inference-size FP32 node reaches (calibrated on an H100: 14% of peak FLOPs,
+    // 11% of peak bandwidth), still well above any CPU's; the launch cost is partplan's own.
+    CHECK(s.device.roofline.flops_per_s > 5e12);
+    CHECK(s.device.roofline.bytes_per_s > 2e11);
+    CHECK(s.device.roofline.launch_us > 1.0);
     CHECK_FALSE(s.device.spec_sources.empty());
     CHECK(s.links.size() == 2);
     const costmodel::Prediction p = s.device.predict(features("Conv", 1e9, 1e6));

@@ -3,11 +3,13 @@
 against their JSON Schemas in docs/schemas/ (partplan.inspect-1, partplan.run-1,
 partplan.profile-1, partplan.costmodel-1, partplan.plan-1; profile on the first model only, at
 two batch sizes, with short budgets; fit on that profile with a held-out batch and a device spec;
-a plan from that cost model over both CPU devices and the spec's GPU).
+a plan from that cost model over both CPU devices and the spec's GPU; and the profiles and
+cost model measured on an H100 under sample_models/profiles/h100/).
 
 Usage: check_schema.py PARTPLAN_BINARY MODEL.onnx [MODEL.onnx ...]
 (run is checked on the models that inspect reports as fully supported.)
 """
+import glob
 import json
 import os
 import subprocess
@@ -106,6 +108,19 @@ def main():
                 failures += bool(errors)
                 if not errors:
                     print(f"ok   {kind} {name}")
+    # Files measured on a real GPU (sample_models/profiles/h100/, from scripts/gpu-check): the
+    # GPU forms as the profiler wrote them there, not only as synthesised above.
+    measured = os.path.join(ROOT, "sample_models", "profiles", "h100")
+    for path in sorted(glob.glob(os.path.join(measured, "*.json"))):
+        kind = "costmodel" if path.endswith(".costmodel.json") else "profile"
+        checked += 1
+        with open(path) as f:
+            errors = sorted(validators[kind].iter_errors(json.load(f)), key=lambda e: list(e.path))
+        for e in errors[:5]:
+            print(f"FAIL {kind} {os.path.relpath(path, ROOT)}: {'/'.join(map(str, e.path))}: {e.message}")
+        failures += bool(errors)
+        if not errors:
+            print(f"ok   {kind} {os.path.relpath(path, ROOT)}")
     print(f"{checked - failures} passed, {failures} failed")
     return 1 if failures else 0
 
