@@ -7,51 +7,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "planner/algorithms.h"
+#include "planner/synthetic.h"
 
 namespace {
-
-// Each node reads one to three of the 20 nodes before it (branches and joins, as in a CNN with
-// skip connections or a transformer), on cpu0 (2 threads), cpu1 (1 thread) and a GPU that runs
-// 5 of 6 node kinds, 4x faster, behind a 10 us + 25 GB/s link (tensors of 1 KiB-1 MiB).
-planner::Problem synthetic(int n, unsigned seed) {
-  std::mt19937 rng(seed);
-  planner::Problem p;
-  p.devices = {{"cpu0", false}, {"cpu1", false}, {"cuda0", true}};
-  p.links.assign(4, std::vector<planner::LinkCost>(4, {2.0, 0.0}));
-  for (size_t place = 0; place < 4; ++place) {
-    p.links[place][3] = {10.0, 25000.0};
-    p.links[3][place] = {10.0, 25000.0};
-  }
-  std::uniform_real_distribution<double> time(2, 200);
-  std::uniform_int_distribution<int64_t> bytes(1 << 10, 1 << 20);
-  p.tensors.push_back({"input", 1 << 20, -1, {}, false});
-  for (int i = 0; i < n; ++i) {
-    planner::PlanNode node{"n" + std::to_string(i), "Op", {}, {}, {}, 4096};
-    const int reads = 1 + static_cast<int>(rng() % 3);
-    for (int r = 0; r < reads; ++r) {
-      const int back = 1 + static_cast<int>(rng() % 20);
-      const int t = i - back + 1 <= 0 ? 0 : i - back + 1;  // tensor k+1 is node k's output
-      bool seen = false;
-      for (int x : node.inputs) seen = seen || x == t;
-      if (seen) continue;
-      node.inputs.push_back(t);
-      p.tensors[static_cast<size_t>(t)].consumers.push_back(i);
-    }
-    p.tensors.push_back({"t" + std::to_string(i), bytes(rng), i, {}, false});
-    node.outputs.push_back(i + 1);
-    const double t = time(rng);
-    node.time_us = {t, 1.8 * t, rng() % 6 == 0 ? planner::cannot_run : t / 4};
-    p.nodes.push_back(std::move(node));
-  }
-  for (auto& t : p.tensors)
-    if (t.producer >= 0 && t.consumers.empty()) t.graph_output = true;
-  return p;
-}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -83,7 +45,7 @@ int main(int argc, char** argv) {
   std::printf("%7s %10s %10s %12s %14s %12s %10s %14s %12s\n", "nodes", "heft s", "simulate s", "plan s", "simulations", "vs heft", "timed out",
               "vs best base", "peak RSS");
   for (int n : sizes) {
-    const planner::Problem p = synthetic(n, 1);
+    const planner::Problem p = planner::synthetic_dag(n, 1);
     auto started = std::chrono::steady_clock::now();
     const planner::Assignment h = planner::heft(p, {});
     const double heft_s = seconds_since(started);

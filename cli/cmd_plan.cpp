@@ -201,7 +201,9 @@ int plan_model(const PlanCommandOptions& options) {
   if (options.slo_ms > 0) plan.slo_ms = options.slo_ms;
   plan.algorithm = options.objective == "memory"       ? "latency plan, then GPU bytes saved per us added (greedy)"
                    : options.objective == "throughput" ? "pipeline stages by dynamic programming over cut points"
-                                                       : "heft+local-search (multi-start)";
+                   : result.proven_optimal                 ? "heft+local-search (multi-start, iterated), then branch and bound: proven optimal"
+                   : result.exact_searched                 ? "heft+local-search (multi-start, iterated), then branch and bound: best found in its time"
+                                                           : "heft+local-search (multi-start, iterated)";
   plan.iterations = result.iterations;
   plan.moves = result.moves;
   plan.timed_out = result.timed_out;

@@ -4,20 +4,15 @@
 #include <chrono>
 #include <map>
 #include <numeric>
+#include <random>
+
+#include "planner/exact.h"
 
 namespace planner {
 
 namespace {
 
 bool can_run(const Problem& p, int node, int device) { return p.nodes[static_cast<size_t>(node)].time_us[static_cast<size_t>(device)] < cannot_run; }
-
-// Moving a tensor of `bytes` from place `from` to place `to` (host or device), as the simulator
-// charges it: nothing on one device, the hand-off latency within shared memory, a copy else.
-double transfer_us(const Problem& p, int from, int to, int64_t bytes) {
-  if (from == to) return 0.0;
-  if (p.shares_memory(from, to)) return p.link(from, to).latency_us;
-  return p.link(from, to).time_us(bytes);
-}
 
 // Priority from scores (larger first), ties in the problem's topological order.
 std::vector<int> priority_from(const std::vector<double>& score) {
@@ -48,7 +43,7 @@ std::vector<int> rank_priority(const Problem& p, const std::vector<int>& device_
   std::vector<double> w(p.nodes.size());
   for (size_t n = 0; n < p.nodes.size(); ++n) w[n] = p.nodes[n].time_us[static_cast<size_t>(device_of[n])];
   return priority_from(upward_rank(p, w, [&](int t, int from, int to) {
-    return transfer_us(p, device_of[static_cast<size_t>(from)], device_of[static_cast<size_t>(to)], p.tensors[static_cast<size_t>(t)].bytes);
+    return p.transfer_us(device_of[static_cast<size_t>(from)], device_of[static_cast<size_t>(to)], p.tensors[static_cast<size_t>(t)].bytes);
   }));
 }
 
@@ -90,7 +85,7 @@ Assignment heft(const Problem& p, const std::vector<int>& pinned) {
     double sum = 0;
     for (size_t a = 0; a < devices; ++a)
       for (size_t b = 0; b < devices; ++b)
-        if (a != b) sum += transfer_us(p, static_cast<int>(a), static_cast<int>(b), p.tensors[static_cast<size_t>(t)].bytes);
+        if (a != b) sum += p.transfer_us(static_cast<int>(a), static_cast<int>(b), p.tensors[static_cast<size_t>(t)].bytes);
     return sum / static_cast<double>(devices * (devices - 1));
   });
   const std::vector<int> by_rank = priority_from(rank);
@@ -111,7 +106,7 @@ Assignment heft(const Problem& p, const std::vector<int>& pinned) {
         const PlanTensor& tensor = p.tensors[static_cast<size_t>(t)];
         const int from = tensor.producer < 0 ? host : a.device_of[static_cast<size_t>(tensor.producer)];
         const double produced = tensor.producer < 0 ? 0.0 : finish[static_cast<size_t>(tensor.producer)];
-        ready = std::max(ready, produced + transfer_us(p, from, static_cast<int>(d), tensor.bytes));
+        ready = std::max(ready, produced + p.transfer_us(from, static_cast<int>(d), tensor.bytes));
       }
       const double w = node.time_us[d];
       double s = ready;  // the earliest gap from `ready` that fits
@@ -161,7 +156,7 @@ std::vector<int> chain_from(const Problem& p, int n) {
 }
 
 
-std::vector<bool> critical_nodes(const Problem& p, const Assignment& a, const Schedule& s) {
+std::vector<double> latest_starts(const Problem& p, const Assignment& a, const Schedule& s) {
   const size_t count = p.nodes.size();
   std::vector<int> order(count);
   std::iota(order.begin(), order.end(), 0);
@@ -179,12 +174,10 @@ std::vector<bool> critical_nodes(const Problem& p, const Assignment& a, const Sc
   auto delay_us = [&](int tensor, int from, int to, double produced_us) {
     auto it = copied_at.find({tensor, to});
     if (it != copied_at.end()) return it->second - produced_us;
-    return transfer_us(p, from, to, p.tensors[static_cast<size_t>(tensor)].bytes);
+    return p.transfer_us(from, to, p.tensors[static_cast<size_t>(tensor)].bytes);
   };
   // Latest starts that keep the makespan, backwards through the queues and the data edges.
   std::vector<double> latest_start(count, 0.0);
-  std::vector<bool> critical(count, false);
-  const double tolerance = 1e-6 * std::max(1.0, s.makespan_us);
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const size_t n = static_cast<size_t>(*it);
     const int d = a.device_of[n];
@@ -197,8 +190,15 @@ std::vector<bool> critical_nodes(const Problem& p, const Assignment& a, const Sc
     }
     if (next_on_device[n] >= 0) latest_finish = std::min(latest_finish, latest_start[static_cast<size_t>(next_on_device[n])]);
     latest_start[n] = latest_finish - p.nodes[n].time_us[static_cast<size_t>(d)];
-    critical[n] = latest_start[n] - s.start_us[n] <= tolerance;
   }
+  return latest_start;
+}
+
+std::vector<bool> critical_nodes(const Problem& p, const Assignment& a, const Schedule& s) {
+  const std::vector<double> latest_start = latest_starts(p, a, s);
+  const double tolerance = 1e-6 * std::max(1.0, s.makespan_us);
+  std::vector<bool> critical(p.nodes.size());
+  for (size_t n = 0; n < p.nodes.size(); ++n) critical[n] = latest_start[n] - s.start_us[n] <= tolerance;
   return critical;
 }
 
@@ -218,45 +218,74 @@ SearchResult refine(const Problem& p, Assignment start, const SearchOptions& opt
     improved = false;
     // Critical nodes first (only a change on the critical path can shorten the makespan
     // directly); on large graphs only they are tried, which bounds a pass by the path's length.
-    const std::vector<bool> critical = critical_nodes(p, r.assignment, r.schedule);
+    const std::vector<double> latest_start = latest_starts(p, r.assignment, r.schedule);
+    const double tolerance = 1e-6 * std::max(1.0, r.schedule.makespan_us);
+    std::vector<bool> critical(p.nodes.size());
+    for (size_t n = 0; n < p.nodes.size(); ++n) critical[n] = latest_start[n] - r.schedule.start_us[n] <= tolerance;
+    // A move's margin: how much earlier than its latest finish the node could finish on the new
+    // device (its inputs' copies at idle-engine cost, that device's queue ignored). On large
+    // graphs only the moves with the largest margins are simulated: one that makes the node
+    // late cannot shorten the makespan through its own path.
+    auto margin_us = [&](int n, int d) {
+      const PlanNode& node = p.nodes[static_cast<size_t>(n)];
+      double ready = 0;
+      for (int t : node.inputs) {
+        const PlanTensor& tensor = p.tensors[static_cast<size_t>(t)];
+        const int from = tensor.producer < 0 ? host : r.assignment.device_of[static_cast<size_t>(tensor.producer)];
+        const double produced = tensor.producer < 0 ? 0.0 : r.schedule.end_us[static_cast<size_t>(tensor.producer)];
+        ready = std::max(ready, produced + p.transfer_us(from, d, tensor.bytes));
+      }
+      const size_t current = static_cast<size_t>(r.assignment.device_of[static_cast<size_t>(n)]);
+      return latest_start[static_cast<size_t>(n)] + node.time_us[current] - (ready + node.time_us[static_cast<size_t>(d)]);
+    };
     std::vector<int> order;
     for (int pass = 0; pass < 2; ++pass)
       for (size_t n = 0; n < p.nodes.size(); ++n)
         if (critical[n] == (pass == 0) && (pass == 0 || p.nodes.size() <= large_graph_nodes)) order.push_back(static_cast<int>(n));
     std::stable_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(std::count(critical.begin(), critical.end(), true)),
                      [&](int a, int b) { return r.assignment.priority[static_cast<size_t>(a)] < r.assignment.priority[static_cast<size_t>(b)]; });
+    struct Move {
+      int node, device;
+      size_t length;
+      double margin_us;
+    };
+    std::vector<Move> moves;
     for (int n : order) {
+      const int current = r.assignment.device_of[static_cast<size_t>(n)];
+      const std::vector<int> chain = chain_from(p, n);
+      for (size_t d = 0; d < p.devices.size(); ++d) {
+        if (static_cast<int>(d) == current || !can_run(p, n, static_cast<int>(d)) || pinned_elsewhere(n, static_cast<int>(d))) continue;
+        const double margin = p.nodes.size() > large_graph_nodes ? margin_us(n, static_cast<int>(d)) : 0.0;
+        moves.push_back({n, static_cast<int>(d), 1, margin});
+        if (chain.size() > 1 && std::none_of(chain.begin(), chain.end(), [&](int m) {
+              return !can_run(p, m, static_cast<int>(d)) || pinned_elsewhere(m, static_cast<int>(d));
+            }))
+          moves.push_back({n, static_cast<int>(d), chain.size(), margin});
+      }
+    }
+    if (p.nodes.size() > large_graph_nodes) {
+      std::stable_sort(moves.begin(), moves.end(), [](const Move& a, const Move& b) { return a.margin_us > b.margin_us; });
+      while (!moves.empty() && (moves.size() > large_graph_moves || moves.back().margin_us < -tolerance)) moves.pop_back();
+    }
+    // First improvement; after it the pass starts again from the new plan's critical nodes.
+    for (const Move& move : moves) {
       if (out_of_time()) {
         r.timed_out = true;
         break;
       }
-      const int current = r.assignment.device_of[static_cast<size_t>(n)];
-      const std::vector<int> chain = chain_from(p, n);
-      for (size_t d = 0; d < p.devices.size(); ++d) {
-        if (static_cast<int>(d) == current) continue;
-        std::vector<size_t> lengths = {1};
-        if (chain.size() > 1) lengths.push_back(chain.size());
-        for (size_t length : lengths) {
-          if (length == 1 && (!can_run(p, n, static_cast<int>(d)) || pinned_elsewhere(n, static_cast<int>(d)))) continue;
-          if (length > 1 && std::any_of(chain.begin(), chain.end(), [&](int m) {
-                return !can_run(p, m, static_cast<int>(d)) || pinned_elsewhere(m, static_cast<int>(d));
-              }))
-            continue;
-          Assignment candidate = r.assignment;
-          for (size_t k = 0; k < length; ++k) candidate.device_of[static_cast<size_t>(chain[k])] = static_cast<int>(d);
-          candidate.priority = rank_priority(p, candidate.device_of);
-          Schedule s = simulate(p, candidate.device_of, candidate.priority);
-          ++r.iterations;
-          if (within_limit(r.schedule) && !within_limit(s)) continue;
-          if (better(s.makespan_us, r.schedule.makespan_us)) {
-            r.assignment = std::move(candidate);
-            r.schedule = std::move(s);
-            ++r.moves;
-            improved = true;
-            break;
-          }
-        }
-        if (r.assignment.device_of[static_cast<size_t>(n)] != current) break;
+      const std::vector<int> chain = move.length > 1 ? chain_from(p, move.node) : std::vector<int>{move.node};
+      Assignment candidate = r.assignment;
+      for (int m : chain) candidate.device_of[static_cast<size_t>(m)] = move.device;
+      candidate.priority = rank_priority(p, candidate.device_of);
+      Schedule s = simulate(p, candidate.device_of, candidate.priority);
+      ++r.iterations;
+      if (within_limit(r.schedule) && !within_limit(s)) continue;
+      if (better(s.makespan_us, r.schedule.makespan_us)) {
+        r.assignment = std::move(candidate);
+        r.schedule = std::move(s);
+        ++r.moves;
+        improved = true;
+        break;
       }
     }
   }
@@ -278,18 +307,19 @@ SearchResult plan_latency(const Problem& p, const SearchOptions& options) {
         Assignment a = gpu_with_fallback(p, static_cast<int>(g), static_cast<int>(c));
         if (respects_pins(a)) starts.push_back(std::move(a));
       }
-  // On large graphs each refinement is costly: HEFT's start and the best of the others only.
-  if (p.nodes.size() > large_graph_nodes && starts.size() > 2) {
-    size_t best_other = 1;
+  // On large graphs each refinement is costly: only the best start is refined (on the synthetic
+  // 2,000-node DAGs, refining the runner-up as well took half the time and never won).
+  if (p.nodes.size() > large_graph_nodes && starts.size() > 1) {
+    size_t best_start = 0;
     double best_makespan = cannot_run;
-    for (size_t k = 1; k < starts.size(); ++k) {
+    for (size_t k = 0; k < starts.size(); ++k) {
       const double m = simulate(p, starts[k].device_of, starts[k].priority).makespan_us;
       if (m < best_makespan) {
         best_makespan = m;
-        best_other = k;
+        best_start = k;
       }
     }
-    starts = {starts[0], starts[best_other]};
+    starts = {starts[best_start]};
   }
   // The time limit is shared: each start gets what the ones before it left.
   const auto began = std::chrono::steady_clock::now();
@@ -304,6 +334,49 @@ SearchResult plan_latency(const Problem& p, const SearchOptions& options) {
     if (!have || r.schedule.makespan_us < best.schedule.makespan_us - 1e-9 * std::max(1.0, best.schedule.makespan_us)) {
       best = std::move(r);
       have = true;
+    }
+  }
+  // Iterated local search: a few nodes of the best plan moved at random (a fixed seed), refined
+  // again, kept when shorter. Single-node and chain moves stop where every neighbour is worse;
+  // on random 16-24-node DAGs against branch and bound that was a median gap of 3-13%.
+  if (have && p.nodes.size() <= large_graph_nodes) {
+    std::mt19937 rng(0x5eed);
+    const size_t moved = std::max<size_t>(2, p.nodes.size() / 8);
+    for (int round = 0; round < options.perturbation_rounds && !best.timed_out; ++round) {
+      const double left = options.time_limit_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+      if (left <= 0) break;
+      Assignment kicked = best.assignment;
+      for (size_t k = 0; k < moved; ++k) {
+        const size_t n = rng() % p.nodes.size();
+        const int d = static_cast<int>(rng() % p.devices.size());
+        const bool pinned = !options.pinned.empty() && options.pinned[n] >= 0;
+        if (!pinned && can_run(p, static_cast<int>(n), d)) kicked.device_of[n] = d;
+      }
+      kicked.priority = rank_priority(p, kicked.device_of);
+      SearchOptions o = options;
+      o.time_limit_s = left;
+      SearchResult r = refine(p, std::move(kicked), o);
+      iterations += r.iterations;
+      const bool fits = options.gpu_mem_limit_bytes <= 0 || gpu_peak_bytes(p, r.schedule) <= options.gpu_mem_limit_bytes ||
+                        gpu_peak_bytes(p, best.schedule) > options.gpu_mem_limit_bytes;
+      if (fits && r.schedule.makespan_us < best.schedule.makespan_us - 1e-9 * std::max(1.0, best.schedule.makespan_us)) {
+        r.moves += best.moves;
+        best = std::move(r);
+      }
+    }
+  }
+  const double left = options.time_limit_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  if (have && p.nodes.size() <= options.exact_max_nodes && options.gpu_mem_limit_bytes <= 0 && left > 0) {
+    SearchOptions o = options;
+    o.time_limit_s = left;
+    ExactResult exact = branch_and_bound(p, o, best.assignment.device_of);
+    iterations += static_cast<int>(std::min<int64_t>(exact.leaves, 1 << 30));
+    best.exact_searched = true;
+    best.proven_optimal = exact.proven;
+    if (exact.schedule.makespan_us > 0 && exact.schedule.makespan_us < best.schedule.makespan_us - 1e-9 * std::max(1.0, best.schedule.makespan_us)) {
+      best.assignment = std::move(exact.assignment);
+      best.schedule = std::move(exact.schedule);
+      ++best.moves;
     }
   }
   best.iterations = iterations;

@@ -37,10 +37,14 @@ std::vector<int> chain_from(const Problem& problem, int n);
 // in its place in the device's queue, and every transfer taking as long as it did (engine
 // waits included).
 std::vector<bool> critical_nodes(const Problem& problem, const Assignment& assignment, const Schedule& schedule);
+// The latest start of each node that keeps the schedule's makespan, on those same terms.
+std::vector<double> latest_starts(const Problem& problem, const Assignment& assignment, const Schedule& schedule);
 
 // Above this many nodes, local search tries only critical nodes: a pass over all of them costs
 // a simulation per node and device, which on 2,000 nodes is seconds.
 inline constexpr size_t large_graph_nodes = 500;
+// ...and of a pass's moves, only this many with the largest slack margins are simulated.
+inline constexpr size_t large_graph_moves = 64;
 
 struct SearchOptions {
   double time_limit_s = 10;
@@ -48,6 +52,15 @@ struct SearchOptions {
   // --gpu-mem-limit: local search keeps a plan within it once it is (0: no limit); see
   // plan_latency_within for getting there.
   int64_t gpu_mem_limit_bytes = 0;
+  // plan_latency on graphs up to large_graph_nodes: restarts of local search from the best plan
+  // with a few nodes moved at random (0: none).
+  int perturbation_rounds = 100;
+  // plan_latency on graphs up to this many nodes (and without a GPU memory limit): branch and
+  // bound (exact.h) from the heuristic's plan, for up to exact_max_visits partial assignments
+  // (a budget in work, not time, so the same inputs give the same plan; ~1-2 s) or the time
+  // limit, whichever ends first.
+  size_t exact_max_nodes = 24;
+  int64_t exact_max_visits = 2'000'000;
 };
 
 struct SearchResult {
@@ -56,6 +69,8 @@ struct SearchResult {
   int iterations = 0;  // simulations run
   int moves = 0;       // improvements accepted
   bool timed_out = false;
+  bool exact_searched = false;  // branch and bound ran after the heuristics
+  bool proven_optimal = false;  // ...and finished: no assignment simulates shorter
 };
 
 // Local search on the simulator: move one node, or a node with the chain of sole readers after
@@ -66,7 +81,9 @@ struct SearchResult {
 SearchResult refine(const Problem& problem, Assignment start, const SearchOptions& options);
 
 // The latency objective: local search from HEFT's plan and from every baseline (each device
-// alone where it can run everything, GPU with CPU fallback), the best result kept. Several
+// alone where it can run everything, GPU with CPU fallback), the best result kept, then on
+// graphs up to large_graph_nodes iterated local search from it (perturbation_rounds), and on
+// graphs up to exact_max_nodes branch and bound from that. Several
 // starts escape the local optima one start gets stuck in (measured on random DAGs: the
 // median gap to exhaustive search over 24 random 8-node DAGs fell from 2.8% to 0.14%, the
 // worst from 46% to 12%).

@@ -42,12 +42,6 @@ Prefix prefix_of(const Problem& p) {
   return pre;
 }
 
-double transfer_us(const Problem& p, int from, int to, int64_t bytes) {
-  if (from == to) return 0.0;
-  if (p.shares_memory(from, to)) return p.link(from, to).latency_us;
-  return p.link(from, to).time_us(bytes);
-}
-
 Pipeline assemble(const Problem& p, const Prefix& pre, const std::vector<std::pair<int, int>>& cuts_devices) {
   // cuts_devices: (first node of the stage, device) in order.
   Pipeline pipe;
@@ -58,11 +52,11 @@ Pipeline assemble(const Problem& p, const Prefix& pre, const std::vector<std::pa
     const int last = k + 1 < cuts_devices.size() ? cuts_devices[k + 1].first - 1 : n - 1;
     Stage s{device, first, last, pre.time[static_cast<size_t>(device)][static_cast<size_t>(last + 1)] - pre.time[static_cast<size_t>(device)][static_cast<size_t>(first)],
             0, pre.crossing[static_cast<size_t>(first)]};
-    s.transfer_us = transfer_us(p, previous, device, s.transfer_bytes);
+    s.transfer_us = p.transfer_us(previous, device, s.transfer_bytes);
     pipe.stages.push_back(s);
     previous = device;
   }
-  const double back = transfer_us(p, previous, host, pre.crossing[static_cast<size_t>(n)]);
+  const double back = p.transfer_us(previous, host, pre.crossing[static_cast<size_t>(n)]);
   for (const Stage& s : pipe.stages) {
     pipe.bottleneck_us = std::max({pipe.bottleneck_us, s.compute_us, s.transfer_us});
     pipe.latency_us += s.compute_us + s.transfer_us;
@@ -122,7 +116,7 @@ std::optional<Pipeline> plan_pipeline(const Problem& p, double slo_us) {
   };
   auto stage_cost = [&](int i, int j, int prev, int d) {
     const double compute = pre.time[static_cast<size_t>(d)][static_cast<size_t>(j)] - pre.time[static_cast<size_t>(d)][static_cast<size_t>(i)];
-    return std::make_pair(compute, transfer_us(p, prev, d, pre.crossing[static_cast<size_t>(i)]));
+    return std::make_pair(compute, p.transfer_us(prev, d, pre.crossing[static_cast<size_t>(i)]));
   };
   for (int d = 0; d < devices; ++d)
     for (int j = 1; j <= n && j <= blocked[static_cast<size_t>(d)][0]; ++j) {

@@ -54,6 +54,13 @@ struct Problem {
     auto on_host = [&](int place) { return place == host || !devices[static_cast<size_t>(place)].is_gpu; };
     return from == to || (on_host(from) && on_host(to));
   }
+  // Moving `bytes` from place `from` to place `to`, as the simulator charges it with idle copy
+  // engines: nothing within a place, the hand-off latency within shared memory, a copy else.
+  double transfer_us(int from, int to, int64_t bytes) const {
+    if (from == to) return 0.0;
+    if (shares_memory(from, to)) return link(from, to).latency_us;
+    return link(from, to).time_us(bytes);
+  }
 };
 
 }  // namespace planner

@@ -5,48 +5,11 @@
 #include <random>
 
 #include "planner/algorithms.h"
+#include "planner/exact.h"
 #include "planner/memory_objective.h"
+#include "planner/synthetic.h"
 
 namespace {
-
-// A random DAG of `n` nodes over `devices` (cpu0, cpu1 and, with a GPU, gpu2 behind a link of
-// 8 us + 2 bytes/us); each node reads 1-2 earlier nodes' outputs. Cost regimes: `gpu_speedup`
-// scales the GPU's times down; some nodes (op "Odd") cannot run on the GPU.
-planner::Problem random_dag(std::mt19937& rng, int n, bool gpu, double gpu_speedup) {
-  planner::Problem p;
-  p.devices = {{"cpu0", false}, {"cpu1", false}};
-  if (gpu) p.devices.push_back({"gpu2", true});
-  const size_t places = p.devices.size() + 1;
-  p.links.assign(places, std::vector<planner::LinkCost>(places, {1.0, 0.0}));
-  if (gpu)
-    for (size_t place = 0; place < places; ++place) {
-      p.links[place][3] = {8.0, 2.0};
-      p.links[3][place] = {8.0, 2.0};
-    }
-  std::uniform_real_distribution<double> time(5, 100);
-  std::uniform_int_distribution<int64_t> bytes(16, 400);
-  p.tensors.push_back({"x", 64, -1, {}, false});
-  for (int i = 0; i < n; ++i) {
-    planner::PlanNode node{"n" + std::to_string(i), "Op", {}, {}, {}, 100};
-    const int reads = i == 0 ? 1 : 1 + static_cast<int>(rng() % 2);
-    for (int r = 0; r < reads; ++r) {
-      const int t = i == 0 ? 0 : 1 + static_cast<int>(rng() % static_cast<unsigned>(i));
-      if (std::find(node.inputs.begin(), node.inputs.end(), t) == node.inputs.end()) {
-        node.inputs.push_back(t);
-        p.tensors[static_cast<size_t>(t)].consumers.push_back(i);
-      }
-    }
-    p.tensors.push_back({"t" + std::to_string(i), bytes(rng), i, {}, false});
-    node.outputs.push_back(static_cast<int>(p.tensors.size()) - 1);
-    const double cpu_time = time(rng);
-    node.time_us = {cpu_time, cpu_time * 2};  // cpu1 has half the threads
-    if (gpu) node.time_us.push_back(rng() % 6 == 0 ? planner::cannot_run : cpu_time / gpu_speedup);
-    p.nodes.push_back(node);
-  }
-  for (auto& t : p.tensors)
-    if (t.producer >= 0 && t.consumers.empty()) t.graph_output = true;
-  return p;
-}
 
 double makespan(const planner::Problem& p, const planner::Assignment& a) { return planner::simulate(p, a.device_of, a.priority).makespan_us; }
 
@@ -68,14 +31,51 @@ double exhaustive(const planner::Problem& p) {
 
 }  // namespace
 
-TEST_CASE("planner: HEFT plus local search against exhaustive search on random DAGs") {
+TEST_CASE("planner: branch and bound finds what exhaustive search finds, with and without pins") {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 16; ++trial) {
+    const bool gpu = trial % 2 == 0;
+    const planner::Problem p = planner::random_dag(rng, 8, gpu, trial % 4 < 2 ? 4.0 : 1.2);
+    planner::SearchOptions options;
+    options.exact_max_visits = 0;
+    const planner::ExactResult e = planner::branch_and_bound(p, options);
+    CHECK(e.proven);
+    CHECK(e.schedule.makespan_us == doctest::Approx(exhaustive(p)).epsilon(1e-9));
+    CHECK(makespan(p, e.assignment) == doctest::Approx(e.schedule.makespan_us));
+    // Seeded with a plan, it never returns worse; pinned, it keeps the pin.
+    const planner::SearchResult heuristic = planner::plan_latency(p, {});
+    CHECK(planner::branch_and_bound(p, options, heuristic.assignment.device_of).schedule.makespan_us <= heuristic.schedule.makespan_us + 1e-9);
+    options.pinned.assign(p.nodes.size(), -1);
+    options.pinned[3] = 1;
+    const planner::ExactResult pinned = planner::branch_and_bound(p, options);
+    CHECK(pinned.assignment.device_of[3] == 1);
+    CHECK(pinned.schedule.makespan_us >= e.schedule.makespan_us - 1e-9);
+  }
+  // A work budget ends the search unproven, with the best seen so far.
+  std::mt19937 big(5);
+  const planner::Problem p = planner::random_dag(big, 22, true, 4.0);
+  planner::SearchOptions tiny;
+  tiny.exact_max_visits = 100;
+  const planner::ExactResult cut = planner::branch_and_bound(p, tiny, planner::heft(p, {}).device_of);
+  CHECK_FALSE(cut.proven);
+  CHECK(cut.schedule.makespan_us > 0);
+}
+
+TEST_CASE("planner: the heuristics (HEFT, multi-start and iterated local search) against exhaustive search on random DAGs") {
   std::mt19937 rng(7);
   std::vector<double> gaps;
+  planner::SearchOptions heuristics_only;
+  heuristics_only.exact_max_nodes = 0;
   for (int trial = 0; trial < 24; ++trial) {
     const bool gpu = trial % 2 == 0;
-    const planner::Problem p = random_dag(rng, 8, gpu, trial % 4 < 2 ? 4.0 : 1.2);
+    const planner::Problem p = planner::random_dag(rng, 8, gpu, trial % 4 < 2 ? 4.0 : 1.2);
     const planner::Assignment start = planner::heft(p, {});
-    const planner::SearchResult r = planner::plan_latency(p, {});
+    const planner::SearchResult r = planner::plan_latency(p, heuristics_only);
+    CHECK_FALSE(r.exact_searched);
+    // Latency mode as the CLI runs it adds branch and bound on graphs this small: optimal.
+    const planner::SearchResult full = planner::plan_latency(p, {});
+    CHECK(full.proven_optimal);
+    CHECK(full.schedule.makespan_us <= r.schedule.makespan_us + 1e-9);
     CHECK(r.schedule.makespan_us <= makespan(p, start) + 1e-9);
     // Exhaustive over devices with rank priority; the search may order a device's nodes
     // otherwise (HEFT's start order) and come out below it: a gap under 0 is counted as 0.
@@ -91,7 +91,7 @@ TEST_CASE("planner: HEFT plus local search against exhaustive search on random D
 
 TEST_CASE("planner: baselines, pinning and determinism") {
   std::mt19937 rng(11);
-  const planner::Problem p = random_dag(rng, 30, true, 3.0);
+  const planner::Problem p = planner::random_dag(rng, 30, true, 3.0);
   CHECK_FALSE(planner::all_on(p, 2).has_value());  // some nodes cannot run on the GPU
   const auto cpu = planner::all_on(p, 0);
   REQUIRE(cpu.has_value());
@@ -111,7 +111,7 @@ TEST_CASE("planner: baselines, pinning and determinism") {
 
 TEST_CASE("planner: the memory objective trades GPU bytes for latency within the SLO") {
   std::mt19937 rng(5);
-  planner::Problem p = random_dag(rng, 16, true, 4.0);
+  planner::Problem p = planner::random_dag(rng, 16, true, 4.0);
   for (auto& node : p.nodes) node.weight_bytes = 1000;  // weights make the GPU's peak worth saving
   const planner::SearchResult fastest = planner::plan_latency(p, {});
   const double best = fastest.schedule.makespan_us;
@@ -133,7 +133,7 @@ TEST_CASE("planner: the memory objective trades GPU bytes for latency within the
 
 TEST_CASE("planner: --gpu-mem-limit sheds GPU memory until the latency plan fits, or says none does") {
   std::mt19937 rng(21);
-  planner::Problem p = random_dag(rng, 16, true, 4.0);
+  planner::Problem p = planner::random_dag(rng, 16, true, 4.0);
   for (auto& node : p.nodes) node.weight_bytes = 1000;
   const planner::SearchResult fastest = planner::plan_latency(p, {});
   const int64_t peak = planner::gpu_peak_bytes(p, fastest.schedule);
