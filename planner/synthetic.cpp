@@ -77,4 +77,32 @@ Problem synthetic_dag(int n, unsigned seed) {
   return p;
 }
 
+Problem random_pipeline_problem(std::mt19937& rng, int n, bool dag) {
+  Problem p;
+  p.devices = {{"cpu0", false}, {"cpu1", false}, {"gpu2", true}};
+  p.links.assign(4, std::vector<LinkCost>(4, {0.5, 0.0}));
+  for (size_t place = 0; place < 4; ++place) {
+    p.links[place][3] = {5.0, 4.0};
+    p.links[3][place] = {5.0, 4.0};
+  }
+  std::uniform_real_distribution<double> time(1, 50);
+  std::uniform_int_distribution<int64_t> bytes(8, 512);
+  p.tensors.push_back({"x", 128, -1, {}, false});
+  for (int i = 0; i < n; ++i) {
+    PlanNode node{"n" + std::to_string(i), "Op", {i}, {}, {}, 0};  // reads the previous output (tensor i)
+    p.tensors[static_cast<size_t>(i)].consumers.push_back(i);
+    if (dag && i >= 2 && rng() % 3 == 0) {
+      const int earlier = static_cast<int>(rng() % static_cast<unsigned>(i - 1)) + 1;
+      node.inputs.push_back(earlier);
+      p.tensors[static_cast<size_t>(earlier)].consumers.push_back(i);
+    }
+    p.tensors.push_back({"t" + std::to_string(i), bytes(rng), i, {}, i == n - 1});
+    node.outputs.push_back(i + 1);
+    const double t = time(rng);
+    node.time_us = {t, 1.7 * t, rng() % 5 == 0 ? cannot_run : t / 3};
+    p.nodes.push_back(node);
+  }
+  return p;
+}
+
 }  // namespace planner

@@ -19,4 +19,9 @@ Problem random_dag(std::mt19937& rng, int n, bool gpu, double gpu_speedup);
 // (tensors of 1 KiB-1 MiB, times 2-200 us).
 Problem synthetic_dag(int n, unsigned seed);
 
+// `n` nodes in order on cpu0, cpu1 and a GPU behind a 5 us + 4 bytes/us link, each reading the
+// one before; with `dag`, a node may also read an earlier node's output (crossing several cuts).
+// For the pipeline DP against brute force.
+Problem random_pipeline_problem(std::mt19937& rng, int n, bool dag);
+
 }  // namespace planner
