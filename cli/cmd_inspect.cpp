@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/model_flags.h"
 #include "cli/shape_flags.h"
 #include "ir/atomic_write.h"
 #include "ir/cost.h"
@@ -14,6 +15,7 @@ namespace cli {
 namespace {
 
 struct InspectOptions {
+  ProcessingFlags processing;  // --pre, --post
   std::string model;
   ShapeFlags shape;
   std::string json_path;
@@ -22,7 +24,7 @@ struct InspectOptions {
 
 int run_inspect(const InspectOptions& options) {
   const ir::ShapeBindings bindings = options.shape.bindings();  // flag errors before any file work
-  onnx_loader::LoadedModel model = onnx_loader::load_model(options.model);
+  onnx_loader::LoadedModel model = options.processing.load(options.model);
   const ir::ShapeReport shapes = ir::resolve_shapes(model.graph, bindings, model.path);
   ir::compute_costs(model.graph);
   const report::ModelInfo info{model.path, model.sha256, model.file_bytes};
@@ -38,6 +40,7 @@ Action add_inspect_command(CLI::App& app) {
   auto options = std::make_shared<InspectOptions>();
   CLI::App* command = app.add_subcommand("inspect", "Load a model, resolve shapes, and count FLOPs, bytes and weights per op type");
   command->add_option("model", options->model, "ONNX model file")->required();
+  options->processing.add_to(*command);
   options->shape.add_to(*command);
   command->add_option("--json", options->json_path, "Write the full per-node data as JSON (partplan.inspect/1)");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");

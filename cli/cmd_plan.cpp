@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/json_file.h"
+#include "cli/model_flags.h"
 #include "cli/shape_flags.h"
 #include "costmodel/costmodel_json.h"
 #include "costmodel/fit.h"
@@ -25,6 +26,7 @@ namespace cli {
 namespace {
 
 struct PlanCommandOptions {
+  ProcessingFlags processing;  // --pre, --post
   std::string model, costmodel, output, devices, objective = "latency";
   std::vector<std::string> profiles, pins;
   ShapeFlags shape;
@@ -140,7 +142,7 @@ int plan_model(const PlanCommandOptions& options) {
   if (!(options.time_limit_s > 0)) throw ir::Error(ir::ErrorKind::usage, "--time-limit must be positive");
   const ir::ShapeBindings bindings = options.shape.bindings();
   const costmodel::CostModel costs = load_costmodel(options);
-  onnx_loader::LoadedModel model = onnx_loader::load_model(options.model);
+  onnx_loader::LoadedModel model = options.processing.load(options.model);
   ir::resolve_shapes(model.graph, bindings, model.path);
   ir::compute_costs(model.graph);
 
@@ -260,6 +262,7 @@ Action add_plan_command(CLI::App& app) {
   auto options = std::make_shared<PlanCommandOptions>();
   CLI::App* command = app.add_subcommand("plan", "Place the model's nodes on devices and predict the plan beside the baselines");
   command->add_option("model", options->model, "ONNX model file")->required();
+  options->processing.add_to(*command);
   options->shape.add_to(*command);
   command->add_option("--costmodel", options->costmodel, "partplan.costmodel/1 file (from partplan fit)");
   command->add_option("--profile", options->profiles, "partplan.profile/1 file(s) to fit a cost model from instead");

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/json_file.h"
+#include "cli/model_flags.h"
 #include "cli/shape_flags.h"
 #include "ir/atomic_write.h"
 #include "ir/error.h"
@@ -23,6 +24,7 @@ namespace cli {
 namespace {
 
 struct ProfileOptions {
+  ProcessingFlags processing;  // --pre, --post
   std::string model;
   ShapeFlags shape;
   std::string devices = "cpu";
@@ -88,7 +90,7 @@ int profile_model(const ProfileOptions& options) {
     throw ir::Error(ir::ErrorKind::usage, "--max-time-ms must be >= --min-time-ms >= 0");
   const std::string output = options.output.empty() ? output_beside(options.model, ".profile.json") : options.output;
 
-  onnx_loader::LoadedModel model = onnx_loader::load_model(options.model);
+  onnx_loader::LoadedModel model = options.processing.load(options.model);
   std::optional<profiler::Profile> previous;
   if (options.resume && std::filesystem::exists(output)) {
     const nlohmann::json doc = read_json_file(output, "--resume");
@@ -147,6 +149,7 @@ Action add_profile_command(CLI::App& app) {
   auto options = std::make_shared<ProfileOptions>();
   CLI::App* command = app.add_subcommand("profile", "Time every node on every device, the whole model, and the links between devices");
   command->add_option("model", options->model, "ONNX model file")->required();
+  options->processing.add_to(*command);
   options->shape.add_to(*command, true);
   command->add_option("--devices", options->devices, "Devices, comma-separated: cpu:threads=N, cuda[:N] (default cpu)");
   command->add_option("-o,--output", options->output, "Profile file (default MODEL.profile.json beside the model)");

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "cli/commands.h"
+#include "cli/model_flags.h"
 #include "cli/shape_flags.h"
 #include "ir/atomic_write.h"
 #include "ir/cost.h"
@@ -29,6 +30,7 @@ namespace cli {
 namespace {
 
 struct RunOptions {
+  ProcessingFlags processing;  // --pre, --post
   std::string model;
   ShapeFlags shape;
   std::string device = "cpu";
@@ -66,7 +68,7 @@ int run_model(const RunOptions& options) {
   if (specs.size() != 1) throw ir::Error(ir::ErrorKind::usage, "--device: run takes one device (plans across devices come with `partplan run --plan`)");
   if (options.iterations < 1 || options.warmup < 0) throw ir::Error(ir::ErrorKind::usage, "--iterations must be >= 1 and --warmup >= 0");
 
-  onnx_loader::LoadedModel model = onnx_loader::load_model(options.model);
+  onnx_loader::LoadedModel model = options.processing.load(options.model);
   ir::Graph& graph = model.graph;
 
   // Inputs from files bind their shapes, unless --shape already did.
@@ -241,6 +243,7 @@ Action add_run_command(CLI::App& app) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* command = app.add_subcommand("run", "Run a model end to end on one device and measure its latency");
   command->add_option("model", options->model, "ONNX model file")->required();
+  options->processing.add_to(*command);
   options->shape.add_to(*command);
   command->add_option("--device", options->device,
                       "Device: cpu, cpu:threads=N (default cpu, 1 thread), cuda or cuda:N (nodes without a CUDA kernel run on a CPU device)");

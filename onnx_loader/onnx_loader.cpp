@@ -12,7 +12,9 @@
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <memory>
+#include <optional>
 
+#include "ir/compose.h"
 #include "ir/error.h"
 #include "onnx_loader/graph_reader.h"
 
@@ -50,6 +52,23 @@ ir::Graph parse(google::protobuf::io::ZeroCopyInputStream& stream, const TensorS
 
 }  // namespace
 
+namespace {
+
+std::string hex_digest(EVP_MD_CTX* ctx) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx, digest, &length);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string file_sha256(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ir::Error(ir::ErrorKind::file, path + ": cannot read: " + std::strerror(errno));
@@ -58,16 +77,14 @@ std::string file_sha256(const std::string& path) {
   std::vector<char> chunk(1 << 20);
   while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0)
     EVP_DigestUpdate(ctx.get(), chunk.data(), static_cast<size_t>(in.gcount()));
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
+  return hex_digest(ctx.get());
+}
+
+std::string text_sha256(const std::string& text) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx.get(), text.data(), text.size());
+  return hex_digest(ctx.get());
 }
 
 LoadedModel load_model(const std::string& path) {
@@ -92,6 +109,21 @@ LoadedModel load_model(const std::string& path) {
   }
   loaded.sha256 = file_sha256(path);
   return loaded;
+}
+
+LoadedModel load_model(const std::string& path, const std::string& pre_path, const std::string& post_path) {
+  if (pre_path.empty() && post_path.empty()) return load_model(path);
+  LoadedModel model = load_model(path);
+  std::optional<LoadedModel> pre, post;
+  if (!pre_path.empty()) pre = load_model(pre_path);
+  if (!post_path.empty()) post = load_model(post_path);
+  LoadedModel composed;
+  composed.path = path;
+  composed.graph = ir::compose({pre ? &pre->graph : nullptr, pre_path}, model.graph, path, {post ? &post->graph : nullptr, post_path});
+  composed.file_bytes = model.file_bytes + (pre ? pre->file_bytes : 0) + (post ? post->file_bytes : 0);
+  composed.sha256 = text_sha256("pre " + (pre ? pre->sha256 : std::string()) + "\nmodel " + model.sha256 + "\npost " + (post ? post->sha256 : std::string()));
+  composed.composed_of = {pre_path, path, post_path};
+  return composed;
 }
 
 ir::Graph load_model_from_memory(const void* data, size_t size, const std::string& label, const std::string& model_dir) {

@@ -21,7 +21,9 @@ Tensor host_tensor(ir::DType dtype, const std::vector<int64_t>& shape) {
 void fill_random(Tensor& t, std::mt19937& rng) {
   const int64_t n = t.element_count();
   std::uniform_real_distribution<float> real(-1.0f, 1.0f);
-  std::uniform_int_distribution<int> small(0, 3);
+  std::uniform_int_distribution<int> small(0, 3);    // indices: valid for any axis of 4 or more
+  std::uniform_int_distribution<int> byte(0, 255);  // uint8 inputs are pixels: the full range
+  std::uniform_int_distribution<int> signed_byte(-128, 127);
   for (int64_t i = 0; i < n; ++i) {
     switch (t.dtype) {
       case ir::DType::float32: t.as<float>()[i] = real(rng); break;
@@ -29,6 +31,8 @@ void fill_random(Tensor& t, std::mt19937& rng) {
       case ir::DType::int64: t.as<int64_t>()[i] = small(rng); break;
       case ir::DType::int32: t.as<int32_t>()[i] = small(rng); break;
       case ir::DType::boolean: t.as<uint8_t>()[i] = static_cast<uint8_t>(small(rng) & 1); break;
+      case ir::DType::uint8: t.as<uint8_t>()[i] = static_cast<uint8_t>(byte(rng)); break;
+      case ir::DType::int8: t.as<int8_t>()[i] = static_cast<int8_t>(signed_byte(rng)); break;
       default: throw ir::Error(ir::ErrorKind::unsupported, "no random values for type " + std::string(ir::dtype_name(t.dtype)) + " (partplan run takes --inputs instead)");
     }
   }

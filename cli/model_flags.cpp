@@ -1,0 +1,12 @@
+#include "cli/model_flags.h"
+
+namespace cli {
+
+void ProcessingFlags::add_to(CLI::App& command) {
+  command.add_option("--pre", pre, "Pre-processing ONNX graph: its outputs feed the model's inputs of the same name");
+  command.add_option("--post", post, "Post-processing ONNX graph: it reads the model's outputs of the same name");
+}
+
+onnx_loader::LoadedModel ProcessingFlags::load(const std::string& model) const { return onnx_loader::load_model(model, pre, post); }
+
+}  // namespace cli
