@@ -20,6 +20,7 @@
 #include "planner/memory_objective.h"
 #include "planner/pipeline.h"
 #include "planner/plan.h"
+#include "profiler/profiler.h"
 
 namespace cli {
 
@@ -195,9 +196,10 @@ int plan_model(const PlanCommandOptions& options) {
   plan.model_sha256 = model.sha256;
   plan.costmodel_path = options.costmodel.empty() ? "(fitted from " + options.profiles.front() + ")" : options.costmodel;
   for (ir::TensorId t : model.graph.inputs) plan.input_shapes[model.graph.tensor(t).name] = model.graph.tensor(t).shape;
+  const std::string here = profiler::machine_summary(profiler::machine_info());
   for (const std::string& name : device_names) {
     const costmodel::DeviceModel* d = costs.device(name);
-    plan.devices.push_back({name, d->description, d->estimated});
+    plan.devices.push_back({name, d->description, d->estimated, d->machine, !d->estimated && d->machine == here});
   }
   plan.objective = options.objective;
   if (options.slo_ms > 0) plan.slo_ms = options.slo_ms;
@@ -250,6 +252,11 @@ int plan_model(const PlanCommandOptions& options) {
   ir::write_file_atomically(output, planner::to_json(plan).dump(1) + "\n");
   if (!options.quiet) {
     fmt::print("model    {}\n", model.path);
+    // A what-if plan says so before its figures.
+    for (const planner::PlannedDevice& d : plan.devices)
+      if (!d.present)
+        fmt::print("what-if  {}: {}\n", d.name, d.estimated ? "not here: estimated from a device spec (" + d.description + ")"
+                                                            : "not here: profiled on " + (d.machine.empty() ? std::string("a machine not recorded") : d.machine) + " (" + d.description + ")");
     print_summary(plan, problem, planning_s);
     fmt::print("plan     {}\n", output);
   }

@@ -70,6 +70,7 @@ struct Prediction {
 struct DeviceModel {
   std::string name, spec, description, timer;
   bool estimated = false;
+  std::string machine;  // where it was profiled (profiler::machine_summary); "" for a device spec
   std::string spec_sources;  // a device spec's sources for its figures
   Roofline roofline;
   std::map<std::string, Formula> ops, families;

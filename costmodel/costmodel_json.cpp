@@ -92,6 +92,7 @@ json to_json(const CostModel& model) {
                    {"description", d.description},
                    {"timer", d.timer},
                    {"estimated", d.estimated},
+                   {"machine", d.machine},
                    {"spec_sources", d.spec_sources},
                    {"roofline", {{"flops_per_s", d.roofline.flops_per_s}, {"bytes_per_s", d.roofline.bytes_per_s}, {"launch_us", d.roofline.launch_us}}},
                    {"whole_model_scale", d.whole_model_scale},
@@ -140,6 +141,7 @@ CostModel costmodel_from_json(const json& doc, const std::string& path) {
       d.description = j.at("description").get<std::string>();
       d.timer = j.at("timer").get<std::string>();
       d.estimated = j.at("estimated").get<bool>();
+      d.machine = j.value("machine", std::string());  // absent in files written before it
       d.spec_sources = j.at("spec_sources").get<std::string>();
       const json& r = j.at("roofline");
       d.roofline = {r.at("flops_per_s").get<double>(), r.at("bytes_per_s").get<double>(), r.at("launch_us").get<double>()};

@@ -9,6 +9,7 @@
 
 #include "costmodel/least_squares.h"
 #include "ir/error.h"
+#include "profiler/profiler.h"
 
 namespace costmodel {
 
@@ -252,6 +253,8 @@ CostModel fit_cost_model(const std::vector<profiler::Profile>& profiles, const s
     d.spec = info.spec;
     d.description = info.description;
     d.timer = info.timer;
+    for (size_t i = 0; i < profiles.size() && d.machine.empty(); ++i)
+      if (paths[i] == first_path) d.machine = profiler::machine_summary(profiles[i].machine);
     std::vector<Point> points;
     for (const profiler::Profile& p : profiles) {
       std::vector<Point> more = points_of(p, info.name);

@@ -53,7 +53,8 @@ json to_json(const Plan& p) {
   doc["model"] = {{"path", p.model_path}, {"sha256", p.model_sha256}, {"input_shapes", p.input_shapes}};
   doc["costmodel"] = p.costmodel_path;
   doc["devices"] = json::array();
-  for (const PlannedDevice& d : p.devices) doc["devices"].push_back({{"name", d.name}, {"description", d.description}, {"estimated", d.estimated}});
+  for (const PlannedDevice& d : p.devices)
+    doc["devices"].push_back({{"name", d.name}, {"description", d.description}, {"estimated", d.estimated}, {"machine", d.machine}, {"present", d.present}});
   doc["objective"] = p.objective;
   doc["slo_ms"] = p.slo_ms ? json(*p.slo_ms) : json(nullptr);
   doc["pins"] = p.pins;
@@ -96,7 +97,9 @@ Plan plan_from_json(const json& doc, const std::string& path) {
     p.model_sha256 = doc.at("model").at("sha256").get<std::string>();
     p.input_shapes = doc.at("model").at("input_shapes").get<std::map<std::string, std::vector<int64_t>>>();
     p.costmodel_path = doc.at("costmodel").get<std::string>();
-    for (const json& d : doc.at("devices")) p.devices.push_back({d.at("name").get<std::string>(), d.at("description").get<std::string>(), d.at("estimated").get<bool>()});
+    for (const json& d : doc.at("devices"))
+      p.devices.push_back({d.at("name").get<std::string>(), d.at("description").get<std::string>(), d.at("estimated").get<bool>(),
+                           d.value("machine", std::string()), d.value("present", false)});
     p.objective = doc.at("objective").get<std::string>();
     if (!doc.at("slo_ms").is_null()) p.slo_ms = doc.at("slo_ms").get<double>();
     p.pins = doc.at("pins").get<std::map<std::string, std::string>>();

@@ -52,7 +52,11 @@ struct Baseline {
 
 struct PlannedDevice {
   std::string name, description;
-  bool estimated = false;
+  bool estimated = false;  // from a device spec: roofline estimates
+  std::string machine;     // where its profile was measured ("" for a device spec)
+  // Measured on a machine like this one (same CPU model and core count): false marks a
+  // what-if plan, for a device profiled elsewhere or known only from its spec.
+  bool present = false;
 };
 
 struct Plan {

@@ -22,18 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-nlohmann::json machine_info() {
-  std::string cpu_model = "unknown";
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  for (std::string line; std::getline(cpuinfo, line);)
-    if (line.rfind("model name", 0) == 0) {
-      cpu_model = line.substr(line.find(':') + 2);
-      break;
-    }
-  nlohmann::json libraries = nlohmann::json::object();
-  for (const auto& [library, version] : runtime::library_versions()) libraries[library] = version;
-  return {{"cpu_model", cpu_model}, {"logical_cores", std::thread::hardware_concurrency()}, {"libraries", libraries}};
-}
 
 // Random values for the graph's inputs, made on the host and copied into the device's memory.
 std::vector<runtime::Tensor> device_inputs(const ir::Graph& g, runtime::Device& device, std::mt19937& rng) {
@@ -114,6 +102,24 @@ void check_resumable(const Profile& previous, const Profile& now) {
 }
 
 }  // namespace
+
+nlohmann::json machine_info() {
+  std::string cpu_model = "unknown";
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.rfind("model name", 0) == 0) {
+      cpu_model = line.substr(line.find(':') + 2);
+      break;
+    }
+  nlohmann::json libraries = nlohmann::json::object();
+  for (const auto& [library, version] : runtime::library_versions()) libraries[library] = version;
+  return {{"cpu_model", cpu_model}, {"logical_cores", std::thread::hardware_concurrency()}, {"libraries", libraries}};
+}
+
+std::string machine_summary(const nlohmann::json& machine) {
+  if (!machine.is_object() || !machine.contains("cpu_model")) return "unknown machine";
+  return machine.value("cpu_model", std::string("unknown CPU")) + ", " + std::to_string(machine.value("logical_cores", 0)) + " logical cores";
+}
 
 Profile run_profile(const ir::Graph& model, const std::string& model_path, const std::string& model_sha256,
                     const std::vector<runtime::DeviceSpec>& specs, const std::vector<runtime::Device*>& devices, const ProfileRequest& request) {

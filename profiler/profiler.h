@@ -40,6 +40,11 @@ struct ProfileRequest {
   const std::atomic<bool>* stop = nullptr;
 };
 
+// This machine as a profile records it: CPU model, logical cores, libraries.
+nlohmann::json machine_info();
+// "CPU model, N logical cores": what tells two machines apart in a cost model or plan.
+std::string machine_summary(const nlohmann::json& machine);
+
 // `model` is the loaded graph, shapes unresolved (each batch resolves its own copy; weights
 // are shared, not copied). `devices` are created by the caller from `specs` (same order).
 Profile run_profile(const ir::Graph& model, const std::string& model_path, const std::string& model_sha256,

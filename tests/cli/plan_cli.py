@@ -7,6 +7,9 @@ Usage: python tests/cli/plan_cli.py PARTPLAN_BINARY SAMPLE_MODELS_DIR SPECS_DIR
 - inception (branches) profiled on cpu:threads=1 twice, fitted with the H100 spec; the plan is
   never predicted slower than the best baseline, lists every node once with a device that can
   run it, and the same inputs give the same bytes.
+- Devices are marked: the spec's GPU estimated and not present, the profiled CPUs present.
+- What-if: a plan here from the cost model of profiles measured on the H100 machine
+  (sample_models/profiles/h100/) names that machine and says it is not this one.
 - --pin keeps a node where it is pinned.
 - --objective throughput: contiguous stages covering every node, each device once, throughput
   bounded by the slowest stage or transfer.
@@ -56,6 +59,21 @@ def main():
             names = [n["name"] for n in plan["nodes"]]
             check("every_node_once", len(names) == len(set(names)) and all(n["device"] in ("cpu0", "cpu1", "cuda0") for n in plan["nodes"]))
             check("estimated_marked", any(d["estimated"] for d in plan["devices"]) and all(n["estimated"] == (n["device"] == "cuda0") for n in plan["nodes"]))
+            devices = {d["name"]: d for d in plan["devices"]}
+            check("present_marked", devices["cpu0"]["present"] and devices["cpu0"]["machine"] and not devices["cuda0"]["present"],
+                  str(plan["devices"]))
+
+            # What-if from a profile made elsewhere: the H100 machine's cost model, planned here.
+            h100 = os.path.join(samples, "profiles", "h100", "h100.costmodel.json")
+            whatif = os.path.join(tmp, "whatif.plan.json")
+            proc = subprocess.run([binary, "plan", model, "--costmodel", h100, "--batch", "1", "--devices", "cpu0,cuda0", "-o", whatif],
+                                  capture_output=True, text=True, timeout=120)
+            ok = proc.returncode == 0
+            if ok:
+                w = {d["name"]: d for d in json.load(open(whatif))["devices"]}
+                ok = (w["cuda0"]["machine"] == "Intel(R) Xeon(R) Processor, 16 logical cores" and not w["cuda0"]["estimated"]
+                      and (w["cuda0"]["present"] or "what-if  cuda0: not here: profiled on Intel(R) Xeon(R) Processor" in proc.stdout))
+            check("what_if_from_a_profile_made_elsewhere", ok, proc.stderr.strip() or proc.stdout[:300])
             node = plan["nodes"][len(plan["nodes"]) // 2]["name"]
             pinned = os.path.join(tmp, "pinned.json")
             proc = subprocess.run([binary, "plan", model, "--costmodel", costmodel, "--batch", "1", "--devices", "cpu0,cpu1", "--pin", f"{node}=cpu1",
