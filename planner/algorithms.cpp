@@ -292,8 +292,45 @@ SearchResult refine(const Problem& p, Assignment start, const SearchOptions& opt
   return r;
 }
 
+Assignment critical_path_greedy(const Problem& p, Assignment start, const std::vector<int>& pinned) {
+  Schedule best = simulate(p, start.device_of, start.priority);
+  for (size_t round = 0; round < p.nodes.size(); ++round) {
+    const std::vector<bool> critical = critical_nodes(p, start, best);
+    Assignment candidate = start;
+    std::vector<double> end = best.end_us;  // finish times as the walk reassigns
+    for (size_t n = 0; n < p.nodes.size(); ++n) {  // topological order
+      if (!critical[n] || (!pinned.empty() && pinned[n] >= 0)) continue;
+      const PlanNode& node = p.nodes[n];
+      double best_finish = cannot_run;
+      for (size_t d = 0; d < p.devices.size(); ++d) {
+        if (!can_run(p, static_cast<int>(n), static_cast<int>(d))) continue;
+        double ready = 0;
+        for (int t : node.inputs) {
+          const PlanTensor& tensor = p.tensors[static_cast<size_t>(t)];
+          const int from = tensor.producer < 0 ? host : candidate.device_of[static_cast<size_t>(tensor.producer)];
+          const double produced = tensor.producer < 0 ? 0.0 : end[static_cast<size_t>(tensor.producer)];
+          ready = std::max(ready, produced + p.transfer_us(from, static_cast<int>(d), tensor.bytes));
+        }
+        const double finish = ready + node.time_us[d];
+        if (finish < best_finish - 1e-9) {
+          best_finish = finish;
+          candidate.device_of[n] = static_cast<int>(d);
+        }
+      }
+      end[n] = best_finish;
+    }
+    candidate.priority = rank_priority(p, candidate.device_of);
+    Schedule s = simulate(p, candidate.device_of, candidate.priority);
+    if (!(s.makespan_us < best.makespan_us - 1e-9 * std::max(1.0, best.makespan_us))) break;
+    start = std::move(candidate);
+    best = std::move(s);
+  }
+  return start;
+}
+
 SearchResult plan_latency(const Problem& p, const SearchOptions& options) {
   std::vector<Assignment> starts = {heft(p, options.pinned)};
+  starts.push_back(critical_path_greedy(p, starts.front(), options.pinned));
   auto respects_pins = [&](const Assignment& a) {
     for (size_t n = 0; n < options.pinned.size(); ++n)
       if (options.pinned[n] >= 0 && a.device_of[n] != options.pinned[n]) return false;

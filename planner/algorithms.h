@@ -33,6 +33,12 @@ Assignment heft(const Problem& problem, const std::vector<int>& pinned);
 // writes: a chain that is cheapest moved as one (no copy inside it).
 std::vector<int> chain_from(const Problem& problem, int n);
 
+// The thesis's critical-path greedy correction: each node on the schedule's critical path, in
+// topological order, moved to the device where it would finish first (its inputs' finish times
+// and idle-engine transfers; the device's queue ignored); the whole reassignment kept if the
+// simulated makespan drops, and repeated until it does not. plan_latency adds it as a start.
+Assignment critical_path_greedy(const Problem& problem, Assignment start, const std::vector<int>& pinned);
+
 // Nodes on the critical path of a schedule: no slack, with every node kept on its device and
 // in its place in the device's queue, and every transfer taking as long as it did (engine
 // waits included).
