@@ -14,6 +14,19 @@ namespace {
 
 bool can_run(const Problem& p, int node, int device) { return p.nodes[static_cast<size_t>(node)].time_us[static_cast<size_t>(device)] < cannot_run; }
 
+// When node n's inputs could all be on device d: each producer's finish (`finish`, on its
+// device in `device_of`; graph inputs from the host at 0) plus the transfer at idle-engine cost.
+double inputs_ready_us(const Problem& p, const std::vector<int>& device_of, const std::vector<double>& finish, int n, int d) {
+  double ready = 0;
+  for (int t : p.nodes[static_cast<size_t>(n)].inputs) {
+    const PlanTensor& tensor = p.tensors[static_cast<size_t>(t)];
+    const int from = tensor.producer < 0 ? host : device_of[static_cast<size_t>(tensor.producer)];
+    const double produced = tensor.producer < 0 ? 0.0 : finish[static_cast<size_t>(tensor.producer)];
+    ready = std::max(ready, produced + p.transfer_us(from, d, tensor.bytes));
+  }
+  return ready;
+}
+
 // Priority from scores (larger first), ties in the problem's topological order.
 std::vector<int> priority_from(const std::vector<double>& score) {
   std::vector<int> order(score.size());
@@ -101,13 +114,7 @@ Assignment heft(const Problem& p, const std::vector<int>& pinned) {
     int best_device = -1;
     for (size_t d = 0; d < devices; ++d) {
       if (!allowed(static_cast<size_t>(n), d)) continue;
-      double ready = 0;
-      for (int t : node.inputs) {
-        const PlanTensor& tensor = p.tensors[static_cast<size_t>(t)];
-        const int from = tensor.producer < 0 ? host : a.device_of[static_cast<size_t>(tensor.producer)];
-        const double produced = tensor.producer < 0 ? 0.0 : finish[static_cast<size_t>(tensor.producer)];
-        ready = std::max(ready, produced + p.transfer_us(from, static_cast<int>(d), tensor.bytes));
-      }
+      const double ready = inputs_ready_us(p, a.device_of, finish, n, static_cast<int>(d));
       const double w = node.time_us[d];
       double s = ready;  // the earliest gap from `ready` that fits
       for (const auto& [begin, end] : busy[d]) {
@@ -228,13 +235,7 @@ SearchResult refine(const Problem& p, Assignment start, const SearchOptions& opt
     // late cannot shorten the makespan through its own path.
     auto margin_us = [&](int n, int d) {
       const PlanNode& node = p.nodes[static_cast<size_t>(n)];
-      double ready = 0;
-      for (int t : node.inputs) {
-        const PlanTensor& tensor = p.tensors[static_cast<size_t>(t)];
-        const int from = tensor.producer < 0 ? host : r.assignment.device_of[static_cast<size_t>(tensor.producer)];
-        const double produced = tensor.producer < 0 ? 0.0 : r.schedule.end_us[static_cast<size_t>(tensor.producer)];
-        ready = std::max(ready, produced + p.transfer_us(from, d, tensor.bytes));
-      }
+      const double ready = inputs_ready_us(p, r.assignment.device_of, r.schedule.end_us, n, d);
       const size_t current = static_cast<size_t>(r.assignment.device_of[static_cast<size_t>(n)]);
       return latest_start[static_cast<size_t>(n)] + node.time_us[current] - (ready + node.time_us[static_cast<size_t>(d)]);
     };
@@ -304,14 +305,7 @@ Assignment critical_path_greedy(const Problem& p, Assignment start, const std::v
       double best_finish = cannot_run;
       for (size_t d = 0; d < p.devices.size(); ++d) {
         if (!can_run(p, static_cast<int>(n), static_cast<int>(d))) continue;
-        double ready = 0;
-        for (int t : node.inputs) {
-          const PlanTensor& tensor = p.tensors[static_cast<size_t>(t)];
-          const int from = tensor.producer < 0 ? host : candidate.device_of[static_cast<size_t>(tensor.producer)];
-          const double produced = tensor.producer < 0 ? 0.0 : end[static_cast<size_t>(tensor.producer)];
-          ready = std::max(ready, produced + p.transfer_us(from, static_cast<int>(d), tensor.bytes));
-        }
-        const double finish = ready + node.time_us[d];
+        const double finish = inputs_ready_us(p, candidate.device_of, end, static_cast<int>(n), static_cast<int>(d)) + node.time_us[d];
         if (finish < best_finish - 1e-9) {
           best_finish = finish;
           candidate.device_of[n] = static_cast<int>(d);
