@@ -108,6 +108,11 @@ Graph compose(const LabelledGraph& pre, const Graph& model, const std::string& m
   std::unordered_map<std::string, std::string> pre_names, post_names;
   if (pre.graph != nullptr) pre_names = side_rename(*pre.graph, "pre/", fed_by_pre);
   if (post.graph != nullptr) post_names = side_rename(*post.graph, "post/", read_by_post);
+  if (pre.graph != nullptr && post.graph != nullptr)
+    for (TensorId id : pre.graph->inputs)
+      for (TensorId out : post.graph->outputs)
+        if (pre_names.at(pre.graph->tensor(id).name) == post_names.at(post.graph->tensor(out).name))
+          fail(pre.label + ": input '" + pre.graph->tensor(id).name + "' has the name of an output of " + post.label + ": rename one of them");
 
   GraphBuilder builder(model_label);
   builder.set_versions(model.ir_version, model.opset);

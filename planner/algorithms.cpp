@@ -323,6 +323,9 @@ Assignment critical_path_greedy(const Problem& p, Assignment start, const std::v
 }
 
 SearchResult plan_latency(const Problem& p, const SearchOptions& options) {
+  // The time limit covers everything, the starts' construction too, and is shared: each start
+  // gets what the ones before it left.
+  const auto began = std::chrono::steady_clock::now();
   std::vector<Assignment> starts = {heft(p, options.pinned)};
   starts.push_back(critical_path_greedy(p, starts.front(), options.pinned));
   auto respects_pins = [&](const Assignment& a) {
@@ -343,17 +346,20 @@ SearchResult plan_latency(const Problem& p, const SearchOptions& options) {
   if (p.nodes.size() > large_graph_nodes && starts.size() > 1) {
     size_t best_start = 0;
     double best_makespan = cannot_run;
+    bool best_fits = false;
     for (size_t k = 0; k < starts.size(); ++k) {
-      const double m = simulate(p, starts[k].device_of, starts[k].priority).makespan_us;
-      if (m < best_makespan) {
+      const Schedule s = simulate(p, starts[k].device_of, starts[k].priority);
+      const double m = s.makespan_us;
+      // Under --gpu-mem-limit a start within it beats any start over it.
+      const bool fits = options.gpu_mem_limit_bytes <= 0 || gpu_peak_bytes(p, s) <= options.gpu_mem_limit_bytes;
+      if ((fits && !best_fits) || (fits == best_fits && m < best_makespan)) {
+        best_fits = fits;
         best_makespan = m;
         best_start = k;
       }
     }
     starts = {starts[best_start]};
   }
-  // The time limit is shared: each start gets what the ones before it left.
-  const auto began = std::chrono::steady_clock::now();
   SearchResult best;
   bool have = false;
   int iterations = 0;
@@ -373,9 +379,13 @@ SearchResult plan_latency(const Problem& p, const SearchOptions& options) {
   if (have && p.nodes.size() <= large_graph_nodes) {
     std::mt19937 rng(0x5eed);
     const size_t moved = std::max<size_t>(2, p.nodes.size() / 8);
-    for (int round = 0; round < options.perturbation_rounds && !best.timed_out; ++round) {
+    int spent = 0;  // simulations in these rounds: a work budget, so the plan does not depend on speed
+    for (int round = 0; round < options.perturbation_rounds && !best.timed_out && spent < options.perturbation_simulations; ++round) {
       const double left = options.time_limit_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-      if (left <= 0) break;
+      if (left <= 0) {
+        best.timed_out = true;  // rounds were left: the plan depends on the machine's speed
+        break;
+      }
       Assignment kicked = best.assignment;
       for (size_t k = 0; k < moved; ++k) {
         const size_t n = rng() % p.nodes.size();
@@ -388,6 +398,8 @@ SearchResult plan_latency(const Problem& p, const SearchOptions& options) {
       o.time_limit_s = left;
       SearchResult r = refine(p, std::move(kicked), o);
       iterations += r.iterations;
+      spent += r.iterations;
+      if (r.timed_out) best.timed_out = true;
       const bool fits = options.gpu_mem_limit_bytes <= 0 || gpu_peak_bytes(p, r.schedule) <= options.gpu_mem_limit_bytes ||
                         gpu_peak_bytes(p, best.schedule) > options.gpu_mem_limit_bytes;
       if (fits && r.schedule.makespan_us < best.schedule.makespan_us - 1e-9 * std::max(1.0, best.schedule.makespan_us)) {
@@ -404,6 +416,7 @@ SearchResult plan_latency(const Problem& p, const SearchOptions& options) {
     iterations += static_cast<int>(std::min<int64_t>(exact.leaves, 1 << 30));
     best.exact_searched = true;
     best.proven_optimal = exact.proven;
+    if (exact.stopped_by_time) best.timed_out = true;
     if (exact.schedule.makespan_us > 0 && exact.schedule.makespan_us < best.schedule.makespan_us - 1e-9 * std::max(1.0, best.schedule.makespan_us)) {
       best.assignment = std::move(exact.assignment);
       best.schedule = std::move(exact.schedule);

@@ -61,6 +61,9 @@ struct SearchOptions {
   // plan_latency on graphs up to large_graph_nodes: restarts of local search from the best plan
   // with a few nodes moved at random (0: none).
   int perturbation_rounds = 100;
+  // ...and at most this many simulations in them (a budget in work, not time, so the same
+  // inputs give the same plan; ~1 s at 500 nodes).
+  int perturbation_simulations = 30000;
   // plan_latency on graphs up to this many nodes (and without a GPU memory limit): branch and
   // bound (exact.h) from the heuristic's plan, for up to exact_max_visits partial assignments
   // (a budget in work, not time, so the same inputs give the same plan; ~1-2 s) or the time

@@ -41,9 +41,13 @@ class Search {
         if (allowed(n, d)) min_time_[n] = std::min(min_time_[n], p.nodes[n].time_us[d]);
     unassigned_min_ = std::accumulate(min_time_.begin(), min_time_.end(), 0.0);
     twin_.assign(devices, -1);
+    // A pin tells twins apart: a node pinned to one of them cannot take the other.
+    auto pinned_to = [&](size_t d) {
+      return std::any_of(options.pinned.begin(), options.pinned.end(), [&](int pin) { return pin == static_cast<int>(d); });
+    };
     for (size_t b = 0; b < devices; ++b)
       for (size_t a = 0; a < b && twin_[b] < 0; ++a)
-        if (interchangeable(p, a, b)) twin_[b] = static_cast<int>(a);
+        if (!pinned_to(a) && !pinned_to(b) && interchangeable(p, a, b)) twin_[b] = static_cast<int>(a);
   }
 
   bool feasible() const {
@@ -52,7 +56,7 @@ class Search {
 
   void offer(const std::vector<int>& device_of) {
     for (size_t n = 0; n < device_of.size(); ++n)
-      if (!allowed(n, static_cast<size_t>(device_of[n]))) return;
+      if (device_of[n] < 0 || static_cast<size_t>(device_of[n]) >= p_.devices.size() || !allowed(n, static_cast<size_t>(device_of[n]))) return;
     consider(device_of);
   }
 
@@ -88,8 +92,11 @@ class Search {
     return true;
   }
 
+  bool stopped_by_time() const { return stopped_ && !(options_.exact_max_visits > 0 && result_.visited > options_.exact_max_visits); }
+
   ExactResult finish() {
     result_.proven = !stopped_;
+    result_.stopped_by_time = stopped_by_time();
     return std::move(result_);
   }
 

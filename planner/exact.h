@@ -15,6 +15,7 @@ struct ExactResult {
   bool proven = false;  // the search finished: no assignment is better (else the limit ended it)
   int64_t leaves = 0;   // complete assignments simulated
   int64_t visited = 0;  // partial assignments looked at
+  bool stopped_by_time = false;  // the time limit ended it (else the work budget, or it finished)
 };
 
 // The best assignment by simulated makespan. `incumbent` (say plan_latency's device_of) is
