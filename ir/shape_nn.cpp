@@ -263,6 +263,14 @@ void infer_rnn(ShapeContext& ctx) {
   const int64_t hidden = ctx.attr_int("hidden_size", w[1] / gates);
   if (w[1] != gates * hidden) ctx.fail("W has " + std::to_string(w[1]) + " rows, expected " + std::to_string(gates) + " x hidden_size " + std::to_string(hidden));
   if (w[2] != x[2]) ctx.fail("W expects input size " + std::to_string(w[2]) + ", X has " + std::to_string(x[2]));
+  // R is [directions, gates x hidden, hidden]: the cost and the kernels index it so.
+  if (!ctx.has_input(2)) ctx.fail("has no R input (the recurrence weights are required)");
+  const auto& r = ctx.input_shape(2);
+  if (r.size() != 3 || r[0] != directions || r[1] != gates * hidden || r[2] != hidden) {
+    std::string dims;
+    for (int64_t d : r) dims += (dims.empty() ? "" : ",") + std::to_string(d);
+    ctx.fail("R is [" + dims + "], expected [" + std::to_string(directions) + "," + std::to_string(gates * hidden) + "," + std::to_string(hidden) + "]");
+  }
   const DType dtype = ctx.input_dtype(0);
   ctx.set_output(0, dtype, batch_first ? std::vector<int64_t>{batch, seq, directions, hidden}
                                        : std::vector<int64_t>{seq, directions, batch, hidden});
