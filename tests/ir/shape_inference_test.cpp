@@ -94,6 +94,27 @@ TEST_CASE("a shape mismatch inside the graph names the node") {
   }
 }
 
+TEST_CASE("a recurrent node whose R is not [directions, gates x hidden, hidden] is a shape error naming it") {
+  // Found by the loader fuzzer: a GRU with a rank-2 R made the cost read past R's shape.
+  for (const std::vector<int64_t>& r : {std::vector<int64_t>{1, 24}, std::vector<int64_t>{1, 24, 7}, std::vector<int64_t>{2, 24, 8}}) {
+    ir::GraphBuilder b("gru.onnx");
+    b.add_input("x", ir::DType::float32, test::dims({"5", "2", "4"}));
+    b.add_initializer("w", test::floats({1, 24, 4}));
+    b.add_initializer("r", test::floats(r));
+    b.add_node(node("gru", "GRU", {"x", "w", "r"}, {"y", "y_h"}, {{"hidden_size", test::int_attr(8)}}));
+    b.add_output("y_h", ir::DType::float32, std::nullopt);
+    ir::Graph g = std::move(b).build();
+    try {
+      ir::resolve_shapes(g, {}, "gru.onnx");
+      FAIL("expected an error");
+    } catch (const ir::Error& e) {
+      CHECK(e.kind() == ir::ErrorKind::shape);
+      CHECK(std::string(e.what()).find("node 'gru' (GRU): R is [") != std::string::npos);
+      CHECK(std::string(e.what()).find("expected [1,24,8]") != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("unknown ops are reported, not fatal; their consumers stay unresolved") {
   ir::GraphBuilder b("custom.onnx");
   b.add_input("x", ir::DType::float32, test::dims({"1", "4"}));
