@@ -65,6 +65,18 @@ void add_body(GraphBuilder& builder, const Graph& g, const std::string& node_pre
   }
 }
 
+// Declares `ids` of `g` as the composition's inputs (or outputs) under their new names, leaving
+// out those in `skip` (boundaries that became inner tensors).
+template <typename Rename>
+void declare(GraphBuilder& builder, const Graph& g, const std::vector<TensorId>& ids, Rename rename, const std::set<std::string>& skip, bool as_inputs) {
+  for (TensorId id : ids) {
+    const Tensor& t = g.tensor(id);
+    if (skip.count(t.name)) continue;
+    if (as_inputs) builder.add_input(rename(t.name), t.dtype, t.declared_shape);
+    else builder.add_output(rename(t.name), t.dtype, t.declared_shape);
+  }
+}
+
 }  // namespace
 
 Graph compose(const LabelledGraph& pre, const Graph& model, const std::string& model_label, const LabelledGraph& post) {
@@ -117,27 +129,17 @@ Graph compose(const LabelledGraph& pre, const Graph& model, const std::string& m
   GraphBuilder builder(model_label);
   builder.set_versions(model.ir_version, model.opset);
   builder.set_name(model.name);
-  if (pre.graph != nullptr)
-    for (TensorId id : pre.graph->inputs) {
-      const Tensor& t = pre.graph->tensor(id);
-      builder.add_input(pre_names.at(t.name), t.dtype, t.declared_shape);
-    }
-  for (TensorId id : model.inputs) {
-    const Tensor& t = model.tensor(id);
-    if (!fed_by_pre.count(t.name)) builder.add_input(t.name, t.dtype, t.declared_shape);
-  }
-  if (pre.graph != nullptr) add_body(builder, *pre.graph, "pre/", [&](const std::string& n) { return pre_names.at(n); });
-  add_body(builder, model, "", [](const std::string& n) { return n; });
-  if (post.graph != nullptr) add_body(builder, *post.graph, "post/", [&](const std::string& n) { return post_names.at(n); });
-  if (post.graph != nullptr)
-    for (TensorId id : post.graph->outputs) {
-      const Tensor& t = post.graph->tensor(id);
-      builder.add_output(post_names.at(t.name), t.dtype, t.declared_shape);
-    }
-  for (TensorId id : model.outputs) {
-    const Tensor& t = model.tensor(id);
-    if (!read_by_post.count(t.name)) builder.add_output(t.name, t.dtype, t.declared_shape);
-  }
+  auto as_pre = [&](const std::string& n) { return pre_names.at(n); };
+  auto as_post = [&](const std::string& n) { return post_names.at(n); };
+  auto as_model = [](const std::string& n) { return n; };
+  const std::set<std::string> none;
+  if (pre.graph != nullptr) declare(builder, *pre.graph, pre.graph->inputs, as_pre, none, true);
+  declare(builder, model, model.inputs, as_model, fed_by_pre, true);
+  if (pre.graph != nullptr) add_body(builder, *pre.graph, "pre/", as_pre);
+  add_body(builder, model, "", as_model);
+  if (post.graph != nullptr) add_body(builder, *post.graph, "post/", as_post);
+  if (post.graph != nullptr) declare(builder, *post.graph, post.graph->outputs, as_post, none, false);
+  declare(builder, model, model.outputs, as_model, read_by_post, false);
   return std::move(builder).build();
 }
 
