@@ -1,5 +1,6 @@
 // How long planning takes on synthetic DAGs (issue 7: latency mode on 2,000 nodes in <= 1 s),
-// with the time of each part beside the total and the peak RSS.
+// with the time of each part beside the total and the peak RSS; and the throughput objective's
+// pipeline DP on the same graphs (a device in up to two stages, then in one).
 //
 //   build/bench/planner_speed [--nodes 2000,20000] [--time-limit 10]
 #include <sys/resource.h>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "planner/algorithms.h"
+#include "planner/pipeline.h"
 #include "planner/synthetic.h"
 
 namespace {
@@ -42,8 +44,8 @@ int main(int argc, char** argv) {
       time_limit_s = std::strtod(argv[i + 1], nullptr);
     }
   }
-  std::printf("%7s %10s %10s %12s %14s %12s %10s %14s %12s\n", "nodes", "heft s", "simulate s", "plan s", "simulations", "vs heft", "timed out",
-              "vs best base", "peak RSS");
+  std::printf("%7s %10s %10s %12s %14s %12s %10s %14s %12s %12s %12s %8s %12s\n", "nodes", "heft s", "simulate s", "plan s", "simulations", "vs heft", "timed out",
+              "vs best base", "pipeline s", "1-stage s", "req/s gain", "stages", "peak RSS");  // pipeline: a device in up to two stages; 1-stage: in one
   for (int n : sizes) {
     const planner::Problem p = planner::synthetic_dag(n, 1);
     auto started = std::chrono::steady_clock::now();
@@ -62,8 +64,19 @@ int main(int argc, char** argv) {
       if (auto a = planner::all_on(p, d)) best_baseline = std::min(best_baseline, planner::simulate(p, a->device_of, a->priority).makespan_us);
     const planner::Assignment f = planner::gpu_with_fallback(p, 2, 0);
     best_baseline = std::min(best_baseline, planner::simulate(p, f.device_of, f.priority).makespan_us);
-    std::printf("%7d %10.3f %10.4f %12.2f %14d %11.3fx %10s %13.3fx %9.0f MiB\n", n, heft_s, simulate_s, plan_s, r.iterations,
-                r.schedule.makespan_us / hs.makespan_us, r.timed_out ? "yes" : "no", r.schedule.makespan_us / best_baseline, peak_rss_mib());
+    started = std::chrono::steady_clock::now();
+    const auto twice = planner::plan_pipeline(p, planner::cannot_run, 2, time_limit_s);
+    const double twice_s = seconds_since(started);
+    started = std::chrono::steady_clock::now();
+    const auto once = planner::plan_pipeline(p, planner::cannot_run, 1, time_limit_s);
+    const double once_s = seconds_since(started);
+    // Requests per second with two stages per device allowed, over one.
+    const double gain = twice && once ? once->bottleneck_us / twice->bottleneck_us : 0.0;
+    auto cut = [](const std::optional<planner::Pipeline>& pipe) { return pipe && pipe->timed_out ? "*" : " "; };
+    std::printf("%7d %10.3f %10.4f %12.2f %14d %11.3fx %10s %13.3fx %11.2f%s %11.2f%s %11.3fx %8zu %9.0f MiB\n", n, heft_s, simulate_s, plan_s, r.iterations,
+                r.schedule.makespan_us / hs.makespan_us, r.timed_out ? "yes" : "no", r.schedule.makespan_us / best_baseline, twice_s, cut(twice), once_s, cut(once), gain,
+                twice ? twice->stages.size() : size_t{0}, peak_rss_mib());
   }
+  std::printf("* stopped by the time limit: the best pipeline found\n");
   return 0;
 }

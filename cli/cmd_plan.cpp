@@ -2,6 +2,7 @@
 // devices for the objective, predict the plan and every baseline with the simulator, and write
 // partplan.plan/1 (docs/formats.md).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <memory>
@@ -128,6 +129,18 @@ void print_summary(const planner::Plan& plan, const planner::Problem& problem, d
                plan.nodes[static_cast<size_t>(st.last)].name, plan.devices[static_cast<size_t>(st.device)].name, st.compute_us / 1000, megabytes(st.transfer_bytes),
                st.transfer_us / 1000);
   }
+  // A device holding several stages spends their sum on every request: that sum, not a stage,
+  // is what competes for the bottleneck.
+  for (size_t d = 0; d < plan.devices.size(); ++d) {
+    std::vector<std::string> held;
+    double busy_us = 0;
+    for (size_t k = 0; k < plan.stages.size(); ++k)
+      if (plan.stages[k].device == static_cast<int>(d)) {
+        held.push_back(std::to_string(k + 1));
+        busy_us += plan.stages[k].compute_us;
+      }
+    if (held.size() > 1) fmt::print("{} holds stages {}: {:.3f} ms per request\n", plan.devices[d].name, fmt::join(held, " and "), busy_us / 1000);
+  }
   for (const planner::PlannedDevice& d : plan.devices)
     if (d.estimated) fmt::print("note: {} is estimated from a device spec ({})\n", d.name, d.description);
   fmt::print("planned in {:.2f} s ({} simulations, {} moves{})\n", planning_s, plan.iterations, plan.moves, plan.timed_out ? ", stopped by --time-limit" : "");
@@ -176,13 +189,14 @@ int plan_model(const PlanCommandOptions& options) {
     result = std::move(memory.search);
   } else if (options.objective == "throughput") {
     const double slo_us = options.slo_ms > 0 ? options.slo_ms * 1000 : planner::cannot_run;
-    pipeline = planner::plan_pipeline(problem, slo_us);
+    pipeline = planner::plan_pipeline(problem, slo_us, planner::default_stages_per_device, options.time_limit_s);
     if (!pipeline)
       throw ir::Error(ir::ErrorKind::usage, options.slo_ms > 0 ? fmt::format("--slo-ms {}: no pipeline over these devices is predicted to meet it", options.slo_ms)
                                                               : std::string("--objective throughput: no device order runs every node (see --devices)"));
     result.assignment.device_of = planner::devices_of(problem, *pipeline);
     result.assignment.priority = planner::graph_order(problem);
     result.schedule = planner::simulate(problem, result.assignment.device_of, result.assignment.priority);
+    result.timed_out = pipeline->timed_out;
   } else {
     planner::MemoryResult within = planner::plan_latency_within(problem, search);
     if (!within.feasible)
@@ -204,7 +218,9 @@ int plan_model(const PlanCommandOptions& options) {
   plan.objective = options.objective;
   if (options.slo_ms > 0) plan.slo_ms = options.slo_ms;
   plan.algorithm = options.objective == "memory"       ? "latency plan, then GPU bytes saved per us added (greedy)"
-                   : options.objective == "throughput" ? "pipeline stages by dynamic programming over cut points"
+                   : options.objective == "throughput" ? fmt::format("pipeline stages (a device in up to two), bisected bottleneck over {} cut points: {}",
+                                                                     pipeline->every_cut ? "all" : fmt::format("{} of the", planner::max_cut_points),
+                                                                     pipeline->timed_out ? "best found in its time" : "optimal")
                    : result.proven_optimal                 ? "heft+local-search (multi-start, iterated), then branch and bound: proven optimal"
                    : result.exact_searched                 ? "heft+local-search (multi-start, iterated), then branch and bound: best found in its time"
                                                            : "heft+local-search (multi-start, iterated)";
