@@ -1,7 +1,6 @@
 #include "runtime/executor.h"
 
 #include <chrono>
-#include <map>
 
 #include "ir/cost.h"
 #include "ir/error.h"
@@ -275,6 +274,52 @@ Tensor Executor::transfer(const Tensor& source, int from, int to) {
   return copy;
 }
 
+void Executor::gather_inputs(const ir::Node& op, int where, std::vector<Tensor>& values, const std::vector<int>& location, std::vector<Tensor>& moved,
+                             std::vector<const Tensor*>& in, CopyTally* tally) {
+  in.clear();
+  for (ir::TensorId t : op.inputs) {
+    if (t == ir::no_tensor) {
+      in.push_back(nullptr);
+      continue;
+    }
+    const auto index = static_cast<size_t>(t);
+    if (is_constant_[index]) {
+      // Host memory (empty once the kernel copied it): a device kernel uploads what it needs
+      // in prepare().
+      in.push_back(&constants_[index]);
+    } else if (location[index] == where || !needs_copy(location[index], where)) {
+      in.push_back(&values[index]);
+    } else {
+      Tensor& copy = moved[index * devices_.size() + static_cast<size_t>(where)];
+      if (!copy.data) {
+        const auto began = std::chrono::steady_clock::now();
+        copy = transfer(values[index], location[index], where);
+        if (tally) {
+          tally->time_us += std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - began).count();
+          ++tally->count;
+          tally->bytes += copy.size_bytes();
+        }
+      }
+      in.push_back(&copy);
+    }
+  }
+}
+
+void Executor::allocate_outputs(const ir::Node& op, int where, std::vector<Tensor>& values, std::vector<int>& location, std::vector<Tensor*>& out) {
+  out.clear();
+  for (ir::TensorId t : op.outputs) {
+    if (t == ir::no_tensor) {
+      out.push_back(nullptr);
+      continue;
+    }
+    const auto target = static_cast<size_t>(write_to_[static_cast<size_t>(t)]);
+    const ir::Tensor& info = graph_.tensors[target];
+    values[target] = devices_[static_cast<size_t>(where)]->allocate(info.dtype, info.shape, layouts_[target]);
+    location[target] = where;
+    out.push_back(&values[target]);
+  }
+}
+
 std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us) {
   if (inputs.size() != graph_.inputs.size())
     throw ir::Error(ir::ErrorKind::usage, "the model takes " + std::to_string(graph_.inputs.size()) + " inputs, " +
@@ -291,12 +336,12 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector
   // Where each slot's memory is: the index of the device that allocated it; graph inputs are the
   // caller's (host memory).
   std::vector<int> location(graph_.tensors.size(), devices_.size() == 1 ? 0 : host);
-  // Copies of a tensor made on other devices, by (tensor, device); released with the tensor.
-  std::map<std::pair<size_t, int>, Tensor> moved;
+  // Copies of a tensor made on other devices, per tensor x device; released with the tensor.
+  std::vector<Tensor> moved(graph_.tensors.size() * devices_.size());
   auto release = [&](size_t node) {
     for (ir::TensorId t : release_after_[node]) {
       slots[static_cast<size_t>(t)] = Tensor{};
-      for (int d = 0; d < static_cast<int>(devices_.size()); ++d) moved.erase({static_cast<size_t>(t), d});
+      for (size_t d = 0; d < devices_.size(); ++d) moved[static_cast<size_t>(t) * devices_.size() + d] = Tensor{};
     }
   };
   auto run_nodes = [&](bool inline_execution) {
@@ -307,40 +352,10 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector
         release(i);
         continue;
       }
-      const ir::Node& node = *run_nodes_[i];
       const int where = placement_[i];
       Device& device = *devices_[static_cast<size_t>(where)];
-      in.clear();
-      out.clear();
-      for (ir::TensorId t : node.inputs) {
-        if (t == ir::no_tensor) {
-          in.push_back(nullptr);
-          continue;
-        }
-        const auto index = static_cast<size_t>(t);
-        if (is_constant_[index]) {
-          // Host memory (empty once the kernel copied it): a device kernel uploads what it
-          // needs in prepare().
-          in.push_back(&constants_[index]);
-        } else if (location[index] == where || !needs_copy(location[index], where)) {
-          in.push_back(&slots[index]);
-        } else {
-          auto [it, fresh] = moved.try_emplace({index, where});
-          if (fresh) it->second = transfer(slots[index], location[index], where);
-          in.push_back(&it->second);
-        }
-      }
-      for (ir::TensorId t : node.outputs) {
-        if (t == ir::no_tensor) {
-          out.push_back(nullptr);
-          continue;
-        }
-        const auto target = static_cast<size_t>(write_to_[static_cast<size_t>(t)]);
-        const ir::Tensor& info = graph_.tensors[target];
-        slots[target] = device.allocate(info.dtype, info.shape, layouts_[target]);
-        location[target] = where;
-        out.push_back(&slots[target]);
-      }
+      gather_inputs(*run_nodes_[i], where, slots, location, moved, in, nullptr);
+      allocate_outputs(*run_nodes_[i], where, slots, location, out);
       const auto start = std::chrono::steady_clock::now();
       if (inline_execution)
         kernels_[i]->run(in, out);

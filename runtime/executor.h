@@ -12,6 +12,7 @@
 #include "runtime/device.h"
 #include "runtime/layout.h"
 #include "runtime/pattern_fusion.h"
+#include "runtime/replay.h"
 
 namespace runtime {
 
@@ -60,13 +61,36 @@ class Executor {
   // it receives each node's wall time (0 for constant nodes, which are not run).
   std::vector<Tensor> run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us = nullptr);
 
+  // Runs the same inputs as `options.requests` requests with every device working at once
+  // (runtime/replay.cpp): one thread drives each device through its nodes in `options.order`,
+  // waiting for inputs other devices produce and copying them where memory is not shared.
+  // `inputs` are in host memory. Throws ir::Error(usage) when the order would deadlock (a
+  // device waiting on a node queued behind one that waits on it).
+  ReplayResult replay(const std::vector<Tensor>& inputs, const ReplayOptions& options);
+
+  // Tensors moved between memories: how many, their bytes, the time the copies took.
+  struct CopyTally {
+    int64_t count = 0, bytes = 0;
+    double time_us = 0;
+  };
+
  private:
   static constexpr int host = -1;  // location of the caller's inputs (with several devices)
   // Whether a tensor in `from`'s memory must be copied for a kernel on `to`.
   bool needs_copy(int from, int to) const;
   Tensor transfer(const Tensor& source, int from, int to);
+  // `op`'s kernel inputs on device `where`: constants, `values` in memory it reads, or copies
+  // into `moved` (per tensor x device, made the first time one is needed; counted in `tally`).
+  void gather_inputs(const ir::Node& op, int where, std::vector<Tensor>& values, const std::vector<int>& location, std::vector<Tensor>& moved,
+                     std::vector<const Tensor*>& in, CopyTally* tally);
+  // Fresh tensors on device `where` for what `op` writes (into a fused chain's last output).
+  void allocate_outputs(const ir::Node& op, int where, std::vector<Tensor>& values, std::vector<int>& location, std::vector<Tensor*>& out);
   void prepare_kernels(const std::vector<size_t>& order, const std::function<void(ir::TensorId)>& weight_copied);
   void release_weight(ir::TensorId t, const std::function<void(ir::TensorId)>& weight_copied);
+
+  // Per device, its nodes with a kernel in `order` (graph order where empty); checks that no
+  // device waits forever. (replay.cpp)
+  std::vector<std::vector<size_t>> device_queues(const std::vector<int>& order) const;
 
   const ir::Graph& graph_;
   std::vector<Device*> devices_;
