@@ -2,17 +2,16 @@
 // print latency percentiles and throughput, optionally save outputs and a run file.
 #include <fmt/format.h>
 
-#include <sys/resource.h>
-
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 
 #include "cli/commands.h"
 #include "cli/model_flags.h"
+#include "cli/run_inputs.h"
+#include "cli/run_options.h"
 #include "cli/shape_flags.h"
 #include "ir/atomic_write.h"
 #include "ir/cost.h"
@@ -29,36 +28,6 @@ namespace cli {
 
 namespace {
 
-struct RunOptions {
-  ProcessingFlags processing;  // --pre, --post
-  std::string model;
-  ShapeFlags shape;
-  std::string device = "cpu";
-  int iterations = 10;
-  int warmup = 3;
-  std::string inputs_dir;
-  std::string save_outputs_dir;
-  std::string json_path;
-  uint32_t seed = 0;
-  bool no_fuse = false;
-  bool no_channels_last = false;
-  int fallback_threads = 1;
-  bool quiet = false;
-};
-
-// The process's peak resident set so far (loading, preparing and running), in bytes: VmHWM of
-// /proc/self/status, which belongs to this program's memory map. (getrusage's ru_maxrss
-// survives exec on Linux, so a partplan started by a large process would report that
-// process's size.)
-int64_t peak_rss_bytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // "VmHWM:  123 kB"
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<int64_t>(usage.ru_maxrss) * 1024;
-}
 
 std::string shape_text(const std::vector<int64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ",")); }
 
@@ -72,20 +41,7 @@ int run_model(const RunOptions& options) {
   ir::Graph& graph = model.graph;
 
   // Inputs from files bind their shapes, unless --shape already did.
-  std::vector<onnx_loader::NamedTensor> given;
-  if (!options.inputs_dir.empty()) {
-    for (const std::string& file : onnx_loader::numbered_tensor_files(options.inputs_dir, "input")) given.push_back(onnx_loader::read_tensor_file(file));
-    if (given.size() != graph.inputs.size())
-      throw ir::Error(ir::ErrorKind::usage, "--inputs " + options.inputs_dir + ": " + std::to_string(given.size()) + " input_K.pb files, the model takes " +
-                                                std::to_string(graph.inputs.size()) + " inputs");
-    for (size_t i = 0; i < given.size(); ++i) {
-      const std::string& name = graph.tensor(graph.inputs[i]).name;
-      if (!given[i].name.empty() && given[i].name != name)
-        throw ir::Error(ir::ErrorKind::usage, "--inputs: input_" + std::to_string(i) + ".pb holds '" + given[i].name + "', the model's input " +
-                                                  std::to_string(i) + " is '" + name + "'");
-      bindings.input_shapes.emplace(name, given[i].data.dims);
-    }
-  }
+  const std::vector<onnx_loader::NamedTensor> given = read_input_files(options.inputs_dir, graph, bindings);
   const ir::ShapeReport shapes = ir::resolve_shapes(graph, bindings, model.path);
   if (!shapes.unsupported.empty()) {
     const ir::Node& first = graph.node(shapes.unsupported.front());
@@ -117,32 +73,16 @@ int run_model(const RunOptions& options) {
   runtime::Executor executor = single ? runtime::Executor(graph, device, executor_options)
                                       : runtime::Executor(graph, used, placement, executor_options);
 
-  std::vector<runtime::Tensor> inputs;
   std::mt19937 rng(options.seed);
-  for (size_t i = 0; i < graph.inputs.size(); ++i) {
-    const ir::Tensor& info = graph.tensor(graph.inputs[i]);
-    // Made in host memory, then copied to the device.
-    runtime::Tensor t = runtime::host_tensor(info.dtype, info.shape);
-    if (!given.empty()) {
-      if (given[i].data.dims != info.shape)
-        throw ir::Error(ir::ErrorKind::usage, "--inputs: input_" + std::to_string(i) + ".pb has shape " + shape_text(given[i].data.dims) +
-                                                  ", but --shape bound '" + info.name + "' to " + shape_text(info.shape));
-      if (given[i].data.dtype != info.dtype)
-        throw ir::Error(ir::ErrorKind::usage, "--inputs: input '" + info.name + "' is " + std::string(ir::dtype_name(given[i].data.dtype)) +
-                                                  ", the model wants " + std::string(ir::dtype_name(info.dtype)));
-      std::copy(given[i].data.bytes.begin(), given[i].data.bytes.end(), static_cast<char*>(t.data));
-    } else {
-      runtime::fill_random(t, rng);
+  std::vector<runtime::Tensor> inputs = host_inputs(graph, given, rng);
+  if (single)
+    for (runtime::Tensor& t : inputs) {
+      // The device's own memory (counted in its peak), whatever kind of memory that is.
+      runtime::Tensor on_device = device.allocate(t.dtype, t.shape);
+      device.copy_from_host(t.data, on_device);
+      t = std::move(on_device);
     }
-    if (!single) {  // several devices: the executor copies host inputs to the devices that read them
-      inputs.push_back(std::move(t));
-      continue;
-    }
-    // The device's own memory (counted in its peak), whatever kind of memory that is.
-    runtime::Tensor on_device = device.allocate(info.dtype, info.shape);
-    device.copy_from_host(t.data, on_device);
-    inputs.push_back(std::move(on_device));
-  }
+  // Several devices: the executor copies host inputs to the devices that read them.
 
   std::vector<runtime::Tensor> outputs;
   std::vector<double> latencies_ms;
@@ -258,8 +198,20 @@ Action add_run_command(CLI::App& app) {
   command->add_option("--save-outputs", options->save_outputs_dir, "Write the last run's outputs there as output_K.pb");
   command->add_option("--json", options->json_path, "Write the measurements as JSON (partplan.run/1)");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
+  ReplayFlags& replay = options->replay;
+  command->add_option("--plan", replay.plan, "Replay this plan (partplan plan's output) on its devices, all at once, and set it beside its prediction");
+  command->add_option("--requests", replay.requests, "With --plan: requests in a closed loop (default 50)");
+  command->add_option("--concurrency", replay.concurrency, "With --plan: requests in flight (default 1; a throughput plan's stage count)");
+  command->add_option("--rate", replay.rate, "With --plan: open loop, Poisson arrivals per second (fixed seed) ...");
+  command->add_option("--duration", replay.duration_s, "... for this many seconds");
+  command->add_option("--slo-ms", replay.slo_ms, "With --plan: count the requests within this latency (goodput)");
+  command->add_flag("--compare", replay.compare, "With --plan: also run every single-device baseline, alternating with the plan, and print the ratios");
   return [command, options]() -> int {
     if (!command->parsed()) return -1;
+    if (!options->replay.plan.empty()) return run_plan(*options);
+    if (options->replay.requests || options->replay.concurrency || options->replay.rate > 0 || options->replay.duration_s > 0 || options->replay.slo_ms > 0 ||
+        options->replay.compare)
+      throw ir::Error(ir::ErrorKind::usage, "--requests, --concurrency, --rate, --duration, --slo-ms and --compare go with --plan");
     return run_model(*options);
   };
 }

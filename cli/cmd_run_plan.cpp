@@ -1,0 +1,340 @@
+// `partplan run MODEL --plan PLAN`: the plan replayed on its devices, all working at once
+// (Executor::replay), under a closed or open loop; measured latency percentiles, throughput,
+// busy shares, memory and copies set beside the plan's prediction, outputs checked against the
+// model on one CPU device, and with --compare the single-device baselines run in the same
+// process, alternating with the plan.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "cli/json_file.h"
+#include "cli/run_inputs.h"
+#include "cli/run_options.h"
+#include "ir/atomic_write.h"
+#include "ir/cost.h"
+#include "ir/error.h"
+#include "planner/plan.h"
+#include "runtime/device_spec.h"
+#include "runtime/executor.h"
+#include "runtime/latency_stats.h"
+#include "runtime/library_versions.h"
+
+namespace cli {
+
+namespace {
+
+using nlohmann::json;
+
+// The device a plan's device was profiled as: its description up to the first space
+// ("cpu:threads=2 (cores 0,1)" -> "cpu:threads=2").
+std::string spec_of(const planner::PlannedDevice& device) { return device.description.substr(0, device.description.find(' ')); }
+
+// Poisson arrivals: exponential gaps at `rate` per second for `duration_s`, from a fixed seed.
+std::vector<double> poisson_arrivals(double rate, double duration_s, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::exponential_distribution<double> gap(rate / 1e6);
+  std::vector<double> arrivals;
+  for (double t = gap(rng); t < duration_s * 1e6; t += gap(rng)) arrivals.push_back(t);
+  if (arrivals.empty()) arrivals.push_back(0);
+  return arrivals;
+}
+
+struct OutputCheck {
+  double max_abs = 0, max_rel = 0;
+  std::string worst;  // the output with the largest error beyond the tolerance; empty when all pass
+};
+
+// Floats within 1e-4 + 1e-3 x |reference| (kernels on other devices and thread counts sum in
+// other orders), everything else exactly.
+OutputCheck check_outputs(const ir::Graph& graph, const std::vector<runtime::Tensor>& reference, const std::vector<runtime::Tensor>& outputs) {
+  OutputCheck check;
+  for (size_t k = 0; k < graph.outputs.size(); ++k) {
+    const runtime::Tensor &want = reference[k], &got = outputs[k];
+    const std::string& name = graph.tensor(graph.outputs[k]).name;
+    if (got.shape != want.shape || got.dtype != want.dtype) {
+      check.worst = name + " (shape or type differs)";
+      continue;
+    }
+    const int64_t count = want.element_count();
+    for (int64_t i = 0; i < count; ++i) {
+      double a = 0, b = 0;
+      switch (want.dtype) {
+        case ir::DType::float32: a = want.as<float>()[i], b = got.as<float>()[i]; break;
+        case ir::DType::int64: a = static_cast<double>(want.as<int64_t>()[i]), b = static_cast<double>(got.as<int64_t>()[i]); break;
+        case ir::DType::int32: a = want.as<int32_t>()[i], b = got.as<int32_t>()[i]; break;
+        default: a = want.as<unsigned char>()[i], b = got.as<unsigned char>()[i]; break;
+      }
+      const double error = std::abs(a - b);
+      check.max_abs = std::max(check.max_abs, error);
+      if (a != 0) check.max_rel = std::max(check.max_rel, error / std::abs(a));
+      const double tolerance = want.dtype == ir::DType::float32 ? 1e-4 + 1e-3 * std::abs(a) : 0.0;
+      if (!(error <= tolerance) && check.worst.empty()) check.worst = fmt::format("{} (element {}: {} against {})", name, i, b, a);
+    }
+  }
+  return check;
+}
+
+// One configuration's measured runs, merged over the rounds of --compare.
+struct Measured {
+  std::vector<double> latency_ms;
+  double wall_us = 0;
+  std::vector<double> busy_us, node_total_us;
+  int64_t copies = 0, copied_bytes = 0;
+  double copy_us = 0;
+  int most_waiting = 0;
+  std::vector<runtime::Tensor> outputs;
+
+  void add(const runtime::ReplayResult& r) {
+    for (const runtime::RequestRecord& q : r.requests) latency_ms.push_back(q.latency_us() / 1000);
+    wall_us += r.wall_us;
+    if (busy_us.empty()) busy_us.assign(r.device_busy_us.size(), 0.0), node_total_us.assign(r.node_total_us.size(), 0.0);
+    for (size_t d = 0; d < busy_us.size(); ++d) busy_us[d] += r.device_busy_us[d];
+    for (size_t n = 0; n < node_total_us.size(); ++n) node_total_us[n] += r.node_total_us[n];
+    copies += r.copies, copied_bytes += r.copied_bytes, copy_us += r.copy_us;
+    most_waiting = std::max(most_waiting, r.most_waiting);
+    outputs = r.outputs;
+  }
+  double throughput_per_s() const { return wall_us > 0 ? static_cast<double>(latency_ms.size()) / (wall_us / 1e6) : 0.0; }
+};
+
+json latency_json(const runtime::LatencySummary& l) {
+  return {{"mean", l.mean}, {"min", l.min}, {"p50", l.p50}, {"p90", l.p90}, {"p99", l.p99}, {"max", l.max}};
+}
+
+// measured / predicted - 1, or null where nothing was predicted.
+json relative_error(double measured, double predicted) { return predicted > 0 ? json(measured / predicted - 1) : json(nullptr); }
+
+}  // namespace
+
+int run_plan(const RunOptions& options) {
+  const ReplayFlags& flags = options.replay;
+  const bool open_loop = flags.rate > 0 || flags.duration_s > 0;
+  if (open_loop && !(flags.rate > 0 && flags.duration_s > 0)) throw ir::Error(ir::ErrorKind::usage, "--rate and --duration go together, both positive");
+  if (open_loop && flags.requests > 0) throw ir::Error(ir::ErrorKind::usage, "--requests is a closed loop's; an open loop's come from --rate x --duration");
+  if (flags.requests < 0 || flags.concurrency < 0 || flags.slo_ms < 0 || options.warmup < 0)
+    throw ir::Error(ir::ErrorKind::usage, "--requests, --concurrency, --slo-ms and --warmup must not be negative");
+
+  const planner::Plan plan = planner::plan_from_json(read_json_file(flags.plan, "--plan"), flags.plan);
+  onnx_loader::LoadedModel model = options.processing.load(options.model);
+  if (model.sha256 != plan.model_sha256)
+    throw ir::Error(ir::ErrorKind::usage, fmt::format("--plan {}: made for a model with sha256 {}, {} has {}{}", flags.plan, plan.model_sha256.substr(0, 12),
+                                                      options.model, model.sha256.substr(0, 12),
+                                                      options.processing.pre.empty() && options.processing.post.empty() ? "" : " (with --pre/--post)"));
+  ir::Graph& graph = model.graph;
+  ir::ShapeBindings bindings = options.shape.bindings();
+  for (const auto& [name, shape] : plan.input_shapes) bindings.input_shapes[name] = shape;  // the plan's shapes
+  const std::vector<onnx_loader::NamedTensor> given = read_input_files(options.inputs_dir, graph, bindings);
+  const ir::ShapeReport shapes = ir::resolve_shapes(graph, bindings, model.path);
+  if (!shapes.unsupported.empty())
+    throw ir::Error(ir::ErrorKind::unsupported, model.path + ": node '" + graph.node(shapes.unsupported.front()).name + "' is not supported");
+  ir::compute_costs(graph);
+
+  // The plan's devices, made as they were profiled.
+  std::vector<std::string> specs;
+  for (const planner::PlannedDevice& d : plan.devices) {
+    if (!d.present)
+      throw ir::Error(ir::ErrorKind::usage, "--plan " + flags.plan + ": device '" + d.name + "' is a what-if (" + d.description +
+                                                "), not on this machine; plan with devices profiled here");
+    specs.push_back(spec_of(d));
+  }
+  auto devices = runtime::create_devices(runtime::parse_device_list(fmt::format("{}", fmt::join(specs, ",")), "--plan devices"));
+  std::map<std::string, size_t> device_index, planned;
+  for (size_t d = 0; d < plan.devices.size(); ++d) device_index[plan.devices[d].name] = d;
+  for (size_t n = 0; n < plan.nodes.size(); ++n) planned[plan.nodes[n].name] = n;
+  std::vector<int> placement(graph.nodes.size(), 0), order(graph.nodes.size(), 0);
+  std::vector<double> predicted_us(graph.nodes.size(), 0.0);
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    const auto it = planned.find(graph.nodes[n].name);
+    if (it == planned.end()) {
+      if (ir::is_constant_node(graph, graph.nodes[n])) continue;  // folded: never runs
+      throw ir::Error(ir::ErrorKind::usage, "--plan " + flags.plan + ": node '" + graph.nodes[n].name + "' of the model is not in the plan");
+    }
+    const planner::PlannedNode& p = plan.nodes[it->second];
+    placement[n] = static_cast<int>(device_index.at(p.device));
+    order[n] = p.order;
+    predicted_us[n] = p.end_us - p.start_us;
+  }
+
+  std::mt19937 rng(options.seed);
+  const std::vector<runtime::Tensor> inputs = host_inputs(graph, given, rng);
+
+  // The reference: the whole model on one CPU device, before any executor drops weights.
+  std::vector<runtime::Tensor> reference;
+  {
+    auto one = runtime::create_devices(runtime::parse_device_list("cpu", "reference"));
+    runtime::Executor executor(graph, *one[0], {.fuse = !options.no_fuse, .channels_last = !options.no_channels_last});
+    reference = executor.run(inputs);
+  }
+
+  // With --compare several executors prepare from the graph's weights, so none may drop them.
+  runtime::ExecutorOptions executor_options{.fuse = !options.no_fuse, .channels_last = !options.no_channels_last};
+  if (!flags.compare) executor_options.weight_copied = [&graph](ir::TensorId t) { graph.tensors[static_cast<size_t>(t)].value.reset(); };
+  std::vector<runtime::Device*> device_list;
+  for (auto& d : devices) device_list.push_back(d.get());
+  runtime::Executor executor(graph, device_list, placement, executor_options);
+  struct BaselineRun {
+    std::string name;
+    std::unique_ptr<runtime::Executor> executor;
+    Measured measured;
+  };
+  std::vector<BaselineRun> baselines;
+  std::vector<std::string> not_possible;
+  if (flags.compare)
+    for (size_t d = 0; d < devices.size(); ++d) {
+      bool all = true;
+      for (const ir::Node& node : graph.nodes) all = all && (ir::is_constant_node(graph, node) || devices[d]->supports(graph, node));
+      if (all) baselines.push_back({"all on " + plan.devices[d].name, std::make_unique<runtime::Executor>(graph, *devices[d], executor_options), {}});
+      else not_possible.push_back(plan.devices[d].name);
+    }
+
+  runtime::ReplayOptions replay;
+  replay.order = order;
+  replay.concurrency = flags.concurrency > 0 ? flags.concurrency : std::max<int>(1, static_cast<int>(plan.stages.size()));
+  replay.requests = flags.requests > 0 ? flags.requests : 50;
+  if (open_loop) {
+    replay.arrivals_us = poisson_arrivals(flags.rate, flags.duration_s, options.seed);
+    replay.requests = static_cast<int>(replay.arrivals_us.size());
+  }
+  if (options.warmup > 0) {
+    runtime::ReplayOptions warm{order, options.warmup * replay.concurrency, replay.concurrency, {}, false};
+    executor.replay(inputs, warm);
+    for (BaselineRun& b : baselines) b.executor->replay(inputs, {{}, options.warmup, 1, {}, false});
+  }
+  for (auto& d : devices) d->reset_peak_memory();
+
+  // The plan and the baselines take turns (a third of the requests each time), so drift on a
+  // shared machine falls on all of them alike. Baselines run one request at a time: a single
+  // device has nothing to overlap.
+  Measured measured;
+  const int rounds = baselines.empty() || open_loop ? 1 : 3;
+  for (int round = 0; round < rounds; ++round) {
+    runtime::ReplayOptions part = replay;
+    if (rounds > 1) part.requests = std::max(1, replay.requests / rounds);
+    measured.add(executor.replay(inputs, part));
+    for (BaselineRun& b : baselines) b.measured.add(b.executor->replay(inputs, {{}, part.requests, 1, {}, false}));
+  }
+
+  const OutputCheck check = check_outputs(graph, reference, measured.outputs);
+  const runtime::LatencySummary latency = runtime::summarize(measured.latency_ms);
+  const double throughput = measured.throughput_per_s();
+  int within_slo = 0;
+  for (double l : measured.latency_ms) within_slo += flags.slo_ms > 0 && l <= flags.slo_ms;
+  const double goodput = measured.wall_us > 0 ? within_slo / (measured.wall_us / 1e6) : 0.0;
+  const double requests = static_cast<double>(measured.latency_ms.size());
+  // Per node, measured / predicted - 1; its median over the nodes that ran.
+  std::vector<double> node_errors;
+  for (size_t n = 0; n < graph.nodes.size(); ++n)
+    if (predicted_us[n] > 0 && measured.node_total_us[n] > 0) node_errors.push_back(std::abs(measured.node_total_us[n] / requests / predicted_us[n] - 1));
+  std::sort(node_errors.begin(), node_errors.end());
+  const double node_median_error = node_errors.empty() ? 0.0 : node_errors[node_errors.size() / 2];
+
+  if (!options.json_path.empty()) {
+    json doc;
+    doc["schema"] = "partplan.run/1";
+    doc["mode"] = "plan";
+    doc["model"] = {{"path", model.path}, {"sha256", model.sha256}};
+    json bound = json::object();
+    for (ir::TensorId t : graph.inputs) bound[graph.tensor(t).name] = graph.tensor(t).shape;
+    doc["input_shapes"] = bound;
+    doc["plan"] = {{"path", flags.plan}, {"objective", plan.objective}, {"algorithm", plan.algorithm}};
+    doc["load"] = {{"loop", open_loop ? "open" : "closed"},
+                   {"requests", static_cast<int>(requests)},
+                   {"concurrency", replay.concurrency},
+                   {"rate_per_s", open_loop ? json(flags.rate) : json(nullptr)},
+                   {"duration_s", open_loop ? json(flags.duration_s) : json(nullptr)},
+                   {"warmup", options.warmup},
+                   {"seed", options.seed}};
+    doc["inputs"] = options.inputs_dir.empty() ? json(fmt::format("random (seed {})", options.seed)) : json(options.inputs_dir);
+    doc["latency_ms"] = latency_json(latency);
+    doc["throughput_per_s"] = throughput;
+    doc["slo_ms"] = flags.slo_ms > 0 ? json(flags.slo_ms) : json(nullptr);
+    doc["goodput_per_s"] = flags.slo_ms > 0 ? json(goodput) : json(nullptr);
+    doc["most_waiting"] = measured.most_waiting;
+    doc["devices"] = json::array();
+    for (size_t d = 0; d < devices.size(); ++d) {
+      const std::string& name = plan.devices[d].name;
+      const auto predicted_busy = plan.predicted.busy_us.find(name);
+      doc["devices"].push_back({{"name", name},
+                                {"description", devices[d]->description()},
+                                {"busy_share", measured.wall_us > 0 ? measured.busy_us[d] / measured.wall_us : 0.0},
+                                {"busy_us_per_request", measured.busy_us[d] / requests},
+                                {"predicted_busy_us", predicted_busy == plan.predicted.busy_us.end() ? json(nullptr) : json(predicted_busy->second)},
+                                {"peak_memory_bytes", devices[d]->memory().peak_bytes}});
+    }
+    doc["copies"] = {{"count", measured.copies}, {"bytes", measured.copied_bytes}, {"time_us", measured.copy_us}};
+    doc["predicted"] = {{"latency_ms", plan.predicted.latency_us / 1000},
+                        {"throughput_per_s", plan.predicted.throughput_per_s()},
+                        {"latency_error", relative_error(latency.p50, plan.predicted.latency_us / 1000)},
+                        {"throughput_error", relative_error(throughput, plan.predicted.throughput_per_s())},
+                        {"node_median_error", node_median_error}};
+    doc["outputs_check"] = {{"reference", "the model on one CPU device (1 thread)"},
+                            {"max_abs_error", check.max_abs},
+                            {"max_rel_error", check.max_rel},
+                            {"ok", check.worst.empty()}};
+    doc["baselines"] = json::array();
+    for (const BaselineRun& b : baselines) {
+      const runtime::LatencySummary l = runtime::summarize(b.measured.latency_ms);
+      doc["baselines"].push_back({{"name", b.name},
+                                  {"latency_ms", latency_json(l)},
+                                  {"throughput_per_s", b.measured.throughput_per_s()},
+                                  {"plan_latency_ratio", latency.p50 / l.p50},
+                                  {"plan_throughput_ratio", throughput / b.measured.throughput_per_s()}});
+    }
+    json libraries = json::object();
+    for (const auto& [library, version] : runtime::library_versions()) libraries[library] = version;
+    doc["libraries"] = libraries;
+    doc["peak_rss_bytes"] = peak_rss_bytes();
+    doc["nodes"] = json::array();
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+      if (ir::is_constant_node(graph, graph.nodes[n])) continue;
+      doc["nodes"].push_back({{"name", graph.nodes[n].name},
+                              {"op_type", graph.nodes[n].op_type},
+                              {"device", plan.devices[static_cast<size_t>(placement[n])].name},
+                              {"mean_us", measured.node_total_us[n] / requests},
+                              {"predicted_us", predicted_us[n]}});
+    }
+    ir::write_file_atomically(options.json_path, doc.dump(1) + "\n");
+  }
+
+  if (!options.quiet) {
+    fmt::print("model    {}\n", model.path);
+    fmt::print("plan     {} ({}: {})\n", flags.plan, plan.objective, plan.algorithm);
+    fmt::print("load     {}\n", open_loop ? fmt::format("open loop, Poisson {:.1f} req/s for {:.1f} s ({} requests), at most {} in flight", flags.rate,
+                                                         flags.duration_s, replay.requests, replay.concurrency)
+                                          : fmt::format("closed loop, {} requests, {} in flight, after {} warm-up", replay.requests, replay.concurrency,
+                                                        options.warmup * replay.concurrency));
+    fmt::print("{:<22} {:>10} {:>10} {:>10} {:>10} {:>12}\n", "", "p50 ms", "p90 ms", "p99 ms", "max ms", "req/s");
+    fmt::print("{:<22} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f} {:>12.1f}\n", "measured", latency.p50, latency.p90, latency.p99, latency.max, throughput);
+    fmt::print("{:<22} {:>10.3f} {:>10} {:>10} {:>10} {:>12.1f}   (measured/predicted: latency {:.2f}x, req/s {:.2f}x)\n", "predicted",
+               plan.predicted.latency_us / 1000, "", "", "", plan.predicted.throughput_per_s(), latency.p50 / (plan.predicted.latency_us / 1000),
+               throughput / plan.predicted.throughput_per_s());
+    for (const BaselineRun& b : baselines) {
+      const runtime::LatencySummary l = runtime::summarize(b.measured.latency_ms);
+      fmt::print("{:<22} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f} {:>12.1f}   (plan/baseline: latency {:.3f}x, req/s {:.3f}x)\n", b.name, l.p50, l.p90, l.p99,
+                 l.max, b.measured.throughput_per_s(), latency.p50 / l.p50, throughput / b.measured.throughput_per_s());
+    }
+    for (const std::string& name : not_possible) fmt::print("{:<22} not possible: cannot run every node\n", "all on " + name);
+    if (flags.slo_ms > 0) fmt::print("goodput  {:.1f} req/s within {} ms ({} of {})\n", goodput, flags.slo_ms, within_slo, measured.latency_ms.size());
+    for (size_t d = 0; d < devices.size(); ++d)
+      fmt::print("device   {}: busy {:.0f}% of the time, {:.3f} ms per request (predicted {:.3f}), peak {:.2f} MiB\n", plan.devices[d].name,
+                 measured.wall_us > 0 ? 100 * measured.busy_us[d] / measured.wall_us : 0.0, measured.busy_us[d] / requests / 1000,
+                 plan.predicted.busy_us.count(plan.devices[d].name) ? plan.predicted.busy_us.at(plan.devices[d].name) / 1000 : 0.0,
+                 static_cast<double>(devices[d]->memory().peak_bytes) / (1 << 20));
+    fmt::print("copies   {} ({:.2f} MiB, {:.3f} ms)  nodes: median |measured/predicted - 1| {:.0f}%\n", measured.copies,
+               static_cast<double>(measured.copied_bytes) / (1 << 20), measured.copy_us / 1000, 100 * node_median_error);
+    if (open_loop) fmt::print("queue    at most {} request(s) waited for a slot\n", measured.most_waiting);
+    fmt::print("outputs  {} the model on one CPU device (max abs error {:.3g}, max rel {:.3g})\n", check.worst.empty() ? "match" : "DIFFER from", check.max_abs,
+               check.max_rel);
+    fmt::print("process  peak RSS {:.1f} MiB\n", static_cast<double>(peak_rss_bytes()) / (1 << 20));
+  }
+  if (!check.worst.empty())
+    throw ir::Error(ir::ErrorKind::mismatch, "--plan " + flags.plan + ": output " + check.worst + " differs from the model run on one CPU device");
+  return 0;
+}
+
+}  // namespace cli
