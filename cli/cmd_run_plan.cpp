@@ -177,6 +177,10 @@ int run_plan(const RunOptions& options) {
   std::vector<runtime::Device*> device_list;
   for (auto& d : devices) device_list.push_back(d.get());
   runtime::Executor executor(graph, device_list, placement, executor_options);
+  // With several CPU devices, --compare also runs one CPU device with all their threads: what
+  // splitting the cores into devices is to be weighed against. (Declared before the executors
+  // that use it, so it outlives them.)
+  std::unique_ptr<runtime::Device> pooled;
   struct BaselineRun {
     std::string name;
     std::unique_ptr<runtime::Executor> executor;
@@ -184,13 +188,22 @@ int run_plan(const RunOptions& options) {
   };
   std::vector<BaselineRun> baselines;
   std::vector<std::string> not_possible;
-  if (flags.compare)
+  if (flags.compare) {
     for (size_t d = 0; d < devices.size(); ++d) {
       bool all = true;
       for (const ir::Node& node : graph.nodes) all = all && (ir::is_constant_node(graph, node) || devices[d]->supports(graph, node));
       if (all) baselines.push_back({"all on " + plan.devices[d].name, std::make_unique<runtime::Executor>(graph, *devices[d], executor_options), {}});
       else not_possible.push_back(plan.devices[d].name);
     }
+    int cpu_devices = 0, cpu_threads = 0;
+    for (const std::string& spec : specs)
+      for (const runtime::DeviceSpec& parsed : runtime::parse_device_list(spec, "--plan devices"))
+        if (parsed.kind == runtime::DeviceKind::cpu) ++cpu_devices, cpu_threads += parsed.threads;
+    if (cpu_devices > 1) {
+      pooled = std::move(runtime::create_devices(runtime::parse_device_list(fmt::format("cpu:threads={}", cpu_threads), "--compare")).front());
+      baselines.push_back({fmt::format("one cpu:threads={}", cpu_threads), std::make_unique<runtime::Executor>(graph, *pooled, executor_options), {}});
+    }
+  }
 
   runtime::ReplayOptions replay;
   replay.order = order;

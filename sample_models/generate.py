@@ -312,6 +312,34 @@ def transformer_encoder():
                   ir=8, opset=17)
 
 
+def cnn_lstm():
+    """Two branches meant for two devices: a small CNN over an image and an LSTM over a
+    sequence, joined by a classifier (the issue's CNN + LSTM replay model)."""
+    b = Builder(1008)
+
+    def cr(x, cin, cout, k, name, stride=1):
+        return b.node("Relu", [b.conv(x, cin, cout, k, name, stride=stride)])
+
+    x = cr("image", 3, 32, 3, "conv1")                                           # 32x32x32
+    x = cr(x, 32, 64, 3, "conv2", stride=2)                                      # 64x16x16
+    x = cr(x, 64, 64, 3, "conv3", stride=2)                                      # 64x8x8
+    image_features = b.node("Flatten", [b.node("GlobalAveragePool", [x])], axis=1)  # [batch,64]
+    seq, feat, hidden = 16, 32, 64
+    s = b.node("Transpose", ["sequence"], perm=[1, 0, 2])                        # [seq,batch,32]
+    k = 1.0 / math.sqrt(hidden)
+    w = b.uniform([1, 4 * hidden, feat], k, "lstm.W")
+    r = b.uniform([1, 4 * hidden, hidden], k, "lstm.R")
+    bias = b.uniform([1, 8 * hidden], k, "lstm.B")
+    _, last, _ = b.node("LSTM", [s, w, r, bias, ""], n_out=3, hidden_size=hidden, direction="forward")  # Y_h [1,batch,64]
+    sequence_features = b.node("Squeeze", [last, b.init("squeeze_axes", np.array([0], np.int64))])   # [batch,64]
+    joined = b.node("Concat", [image_features, sequence_features], axis=1)      # [batch,128]
+    hidden_layer = b.node("Relu", [b.gemm(joined, 128, 64, "fc1")])
+    b.gemm(hidden_layer, 64, 10, "fc2", gain=1.0)
+    b.nodes[-1].output[0] = "logits"
+    return finish(b, "cnn_lstm", [vinfo("image", F32, ["batch", 3, 32, 32]), vinfo("sequence", F32, ["batch", seq, feat])],
+                  [vinfo("logits", F32, ["batch", 10])], ir=8, opset=17)
+
+
 MODELS = {
     "mlp": mlp,
     "resnet_small": resnet_small,
@@ -320,6 +348,7 @@ MODELS = {
     "lstm_seq": lstm_seq,
     "gru_seq": gru_seq,
     "transformer_encoder": transformer_encoder,
+    "cnn_lstm": cnn_lstm,
 }
 
 
