@@ -30,6 +30,9 @@ namespace {
 
 using nlohmann::json;
 
+// a / b, or 0 where b is not positive (nothing to set beside).
+double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+
 // The device a plan's device was profiled as: its description up to the first space
 // ("cpu:threads=2 (cores 0,1)" -> "cpu:threads=2").
 std::string spec_of(const planner::PlannedDevice& device) { return device.description.substr(0, device.description.find(' ')); }
@@ -116,6 +119,8 @@ int run_plan(const RunOptions& options) {
   const bool open_loop = flags.rate > 0 || flags.duration_s > 0;
   if (open_loop && !(flags.rate > 0 && flags.duration_s > 0)) throw ir::Error(ir::ErrorKind::usage, "--rate and --duration go together, both positive");
   if (open_loop && flags.requests > 0) throw ir::Error(ir::ErrorKind::usage, "--requests is a closed loop's; an open loop's come from --rate x --duration");
+  if (open_loop && flags.compare)
+    throw ir::Error(ir::ErrorKind::usage, "--compare runs closed loops (an open loop's latency includes queueing the baselines' would not); drop --rate/--duration");
   if (flags.requests < 0 || flags.concurrency < 0 || flags.slo_ms < 0 || options.warmup < 0)
     throw ir::Error(ir::ErrorKind::usage, "--requests, --concurrency, --slo-ms and --warmup must not be negative");
 
@@ -218,17 +223,19 @@ int run_plan(const RunOptions& options) {
     executor.replay(inputs, warm);
     for (BaselineRun& b : baselines) b.executor->replay(inputs, {{}, options.warmup, 1, {}, false});
   }
-  for (auto& d : devices) d->reset_peak_memory();
-
   // The plan and the baselines take turns (a third of the requests each time), so drift on a
   // shared machine falls on all of them alike. Baselines run one request at a time: a single
-  // device has nothing to overlap.
+  // device has nothing to overlap. Peak memory is the plan's own: reset before each of its
+  // turns and read right after (the baselines use the same devices).
   Measured measured;
-  const int rounds = baselines.empty() || open_loop ? 1 : 3;
+  std::vector<int64_t> peak_bytes(devices.size(), 0);
+  const int rounds = baselines.empty() ? 1 : std::min(3, replay.requests);
   for (int round = 0; round < rounds; ++round) {
     runtime::ReplayOptions part = replay;
-    if (rounds > 1) part.requests = std::max(1, replay.requests / rounds);
+    part.requests = replay.requests / rounds + (round < replay.requests % rounds ? 1 : 0);
+    for (auto& d : devices) d->reset_peak_memory();
     measured.add(executor.replay(inputs, part));
+    for (size_t d = 0; d < devices.size(); ++d) peak_bytes[d] = std::max(peak_bytes[d], devices[d]->memory().peak_bytes);
     for (BaselineRun& b : baselines) b.measured.add(b.executor->replay(inputs, {{}, part.requests, 1, {}, false}));
   }
 
@@ -277,7 +284,7 @@ int run_plan(const RunOptions& options) {
                                 {"busy_share", measured.wall_us > 0 ? measured.busy_us[d] / measured.wall_us : 0.0},
                                 {"busy_us_per_request", measured.busy_us[d] / requests},
                                 {"predicted_busy_us", predicted_busy == plan.predicted.busy_us.end() ? json(nullptr) : json(predicted_busy->second)},
-                                {"peak_memory_bytes", devices[d]->memory().peak_bytes}});
+                                {"peak_memory_bytes", peak_bytes[d]}});
     }
     doc["copies"] = {{"count", measured.copies}, {"bytes", measured.copied_bytes}, {"time_us", measured.copy_us}};
     doc["predicted"] = {{"latency_ms", plan.predicted.latency_us / 1000},
@@ -295,8 +302,8 @@ int run_plan(const RunOptions& options) {
       doc["baselines"].push_back({{"name", b.name},
                                   {"latency_ms", latency_json(l)},
                                   {"throughput_per_s", b.measured.throughput_per_s()},
-                                  {"plan_latency_ratio", latency.p50 / l.p50},
-                                  {"plan_throughput_ratio", throughput / b.measured.throughput_per_s()}});
+                                  {"plan_latency_ratio", ratio(latency.p50, l.p50)},
+                                  {"plan_throughput_ratio", ratio(throughput, b.measured.throughput_per_s())}});
     }
     json libraries = json::object();
     for (const auto& [library, version] : runtime::library_versions()) libraries[library] = version;
@@ -319,17 +326,17 @@ int run_plan(const RunOptions& options) {
     fmt::print("plan     {} ({}: {})\n", flags.plan, plan.objective, plan.algorithm);
     fmt::print("load     {}\n", open_loop ? fmt::format("open loop, Poisson {:.1f} req/s for {:.1f} s ({} requests), at most {} in flight", flags.rate,
                                                          flags.duration_s, replay.requests, replay.concurrency)
-                                          : fmt::format("closed loop, {} requests, {} in flight, after {} warm-up", replay.requests, replay.concurrency,
-                                                        options.warmup * replay.concurrency));
+                                          : fmt::format("closed loop, {} requests, {} in flight, after {} warm-up{}", replay.requests, replay.concurrency,
+                                                        options.warmup * replay.concurrency, rounds > 1 ? fmt::format(" (in {} turns with the baselines)", rounds) : ""));
     fmt::print("{:<22} {:>10} {:>10} {:>10} {:>10} {:>12}\n", "", "p50 ms", "p90 ms", "p99 ms", "max ms", "req/s");
     fmt::print("{:<22} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f} {:>12.1f}\n", "measured", latency.p50, latency.p90, latency.p99, latency.max, throughput);
     fmt::print("{:<22} {:>10.3f} {:>10} {:>10} {:>10} {:>12.1f}   (measured/predicted: latency {:.2f}x, req/s {:.2f}x)\n", "predicted",
-               plan.predicted.latency_us / 1000, "", "", "", plan.predicted.throughput_per_s(), latency.p50 / (plan.predicted.latency_us / 1000),
-               throughput / plan.predicted.throughput_per_s());
+               plan.predicted.latency_us / 1000, "", "", "", plan.predicted.throughput_per_s(), ratio(latency.p50, plan.predicted.latency_us / 1000),
+               ratio(throughput, plan.predicted.throughput_per_s()));
     for (const BaselineRun& b : baselines) {
       const runtime::LatencySummary l = runtime::summarize(b.measured.latency_ms);
       fmt::print("{:<22} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f} {:>12.1f}   (plan/baseline: latency {:.3f}x, req/s {:.3f}x)\n", b.name, l.p50, l.p90, l.p99,
-                 l.max, b.measured.throughput_per_s(), latency.p50 / l.p50, throughput / b.measured.throughput_per_s());
+                 l.max, b.measured.throughput_per_s(), ratio(latency.p50, l.p50), ratio(throughput, b.measured.throughput_per_s()));
     }
     for (const std::string& name : not_possible) fmt::print("{:<22} not possible: cannot run every node\n", "all on " + name);
     if (flags.slo_ms > 0) fmt::print("goodput  {:.1f} req/s within {} ms ({} of {})\n", goodput, flags.slo_ms, within_slo, measured.latency_ms.size());
@@ -337,7 +344,7 @@ int run_plan(const RunOptions& options) {
       fmt::print("device   {}: busy {:.0f}% of the time, {:.3f} ms per request (predicted {:.3f}), peak {:.2f} MiB\n", plan.devices[d].name,
                  measured.wall_us > 0 ? 100 * measured.busy_us[d] / measured.wall_us : 0.0, measured.busy_us[d] / requests / 1000,
                  plan.predicted.busy_us.count(plan.devices[d].name) ? plan.predicted.busy_us.at(plan.devices[d].name) / 1000 : 0.0,
-                 static_cast<double>(devices[d]->memory().peak_bytes) / (1 << 20));
+                 static_cast<double>(peak_bytes[d]) / (1 << 20));
     fmt::print("copies   {} ({:.2f} MiB, {:.3f} ms)  nodes: median |measured/predicted - 1| {:.0f}%\n", measured.copies,
                static_cast<double>(measured.copied_bytes) / (1 << 20), measured.copy_us / 1000, 100 * node_median_error);
     if (open_loop) fmt::print("queue    at most {} request(s) waited for a slot\n", measured.most_waiting);

@@ -184,11 +184,6 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
       epoch.fetch_add(1, std::memory_order_release);  // other devices may start on it
       changed.notify_all();
     }
-    if (open_loop) {
-      int waiting = 0;
-      for (int r = admitted; r < options.requests && options.arrivals_us[static_cast<size_t>(r)] <= now_us; ++r) ++waiting;
-      result.most_waiting = std::max(result.most_waiting, waiting);
-    }
   };
 
   auto inputs_ready = [&](const Slot& slot, size_t node) {
@@ -226,7 +221,7 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
 
   // The request's last node is done: its outputs, wherever they are, reach host memory (a copy
   // from a GPU waits for the work that wrote them); the last request's are kept.
-  auto finish_request = [&](Slot& slot) {
+  auto finish_request = [&](Slot& slot, size_t d) {
     const bool keep = slot.request == options.requests - 1;
     std::vector<Tensor> kept;
     for (ir::TensorId t : graph_.outputs) {
@@ -235,7 +230,12 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
       const int holder = is_constant_[index] ? host : slot.location[index];
       if (holder != host && !devices_[static_cast<size_t>(holder)]->host_accessible()) {
         Tensor on_host = host_tensor(value.dtype, value.shape);
+        const Clock::time_point began = Clock::now();
         devices_[static_cast<size_t>(holder)]->copy_to_host(value, on_host.data);
+        CopyTally& copies = tallies[d].copies;  // this driver's
+        copies.time_us += micros_between(began, Clock::now());
+        ++copies.count;
+        copies.bytes += on_host.size_bytes();
         value = on_host;
       }
       if (keep) kept.push_back(value);
@@ -297,7 +297,7 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
         epoch.fetch_add(1, std::memory_order_release);
       }
       if (last) {
-        finish_request(*chosen);
+        finish_request(*chosen, d);
         std::lock_guard<std::mutex> lock(mutex);
         result.requests[static_cast<size_t>(chosen->request)].finished_us = micros_between(start, Clock::now());
         active.erase(std::find(active.begin(), active.end(), static_cast<size_t>(chosen - slots.data())));
@@ -310,21 +310,36 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
     }
   };
 
+  auto fail = [&](std::exception_ptr error) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!failed) failure = std::move(error);
+    failed = true;
+    epoch.fetch_add(1, std::memory_order_release);
+    changed.notify_all();
+  };
   std::vector<std::thread> drivers;
-  for (size_t d = 0; d < devices; ++d)
-    drivers.emplace_back([&, d] {
-      try {
-        devices_[d]->execute([&] { drive(d); });
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (!failed) failure = std::current_exception();
-        failed = true;
-        epoch.fetch_add(1, std::memory_order_release);
-        changed.notify_all();
-      }
-    });
+  try {
+    for (size_t d = 0; d < devices; ++d)
+      drivers.emplace_back([&, d] {
+        try {
+          devices_[d]->execute([&] { drive(d); });
+        } catch (...) {
+          fail(std::current_exception());
+        }
+      });
+  } catch (...) {  // no thread for a device: the started ones wait for it at the start
+    fail(std::current_exception());
+  }
   for (std::thread& t : drivers) t.join();
   if (failure) std::rethrow_exception(failure);
+
+  // The queue each arrival finds: earlier requests not yet admitted (admission is in arrival
+  // order, so those admitted by then are a prefix).
+  if (open_loop)
+    for (size_t k = 0, admitted_by = 0; k < result.requests.size(); ++k) {
+      while (admitted_by < k && result.requests[admitted_by].admitted_us <= result.requests[k].arrived_us) ++admitted_by;
+      result.most_waiting = std::max(result.most_waiting, static_cast<int>(k - admitted_by));
+    }
 
   result.wall_us = 0;
   for (const RequestRecord& r : result.requests) result.wall_us = std::max(result.wall_us, r.finished_us);

@@ -11,7 +11,7 @@ Usage: python tests/cli/replay_cli.py PARTPLAN_BINARY SAMPLE_MODELS_DIR
   stage count, outputs matching, throughput within the bound its busiest device allows.
 - an open loop (--rate, --duration): as many requests as arrivals, the loop recorded.
 - Bad input: a plan for another model, a plan with a what-if device, replay flags without
-  --plan, --rate without --duration, a malformed plan file: the documented exit code and one
+  --plan, --rate without --duration, --compare with an open loop, a malformed plan file: the documented exit code and one
   line naming the flag or file.
 Prints `ok NAME` / `FAIL NAME: why`; exits 1 on any failure.
 """
@@ -108,6 +108,7 @@ def main():
             ("a what-if device", ["run", model, "--plan", whatif], USAGE, "what-if"),
             ("replay flags without --plan", ["run", model, "--batch", "1", "--requests", "5"], USAGE, "--plan"),
             ("--rate without --duration", ["run", inception, "--plan", inception_plan, "--rate", "10"], USAGE, "--duration"),
+            ("--compare with an open loop", ["run", inception, "--plan", inception_plan, "--rate", "10", "--duration", "1", "--compare"], USAGE, "--compare"),
             ("a malformed plan", ["run", inception, "--plan", broken], FILE, "broken.plan.json"),
         ]
         for name, args, code, text in bad:
