@@ -201,7 +201,7 @@ Action add_run_command(CLI::App& app) {
   ReplayFlags& replay = options->replay;
   command->add_option("--plan", replay.plan, "Replay this plan (partplan plan's output) on its devices, all at once, and set it beside its prediction");
   command->add_option("--requests", replay.requests, "With --plan: requests in a closed loop (default 50)");
-  command->add_option("--concurrency", replay.concurrency, "With --plan: requests in flight (default 1; a throughput plan's stage count)");
+  command->add_option("--concurrency", replay.concurrency, "With --plan: requests in flight (default 1; twice a throughput plan's stage count)");
   command->add_option("--rate", replay.rate, "With --plan: open loop, Poisson arrivals per second (fixed seed) ...");
   command->add_option("--duration", replay.duration_s, "... for this many seconds");
   command->add_option("--slo-ms", replay.slo_ms, "With --plan: count the requests within this latency (goodput)");

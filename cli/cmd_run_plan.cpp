@@ -212,7 +212,10 @@ int run_plan(const RunOptions& options) {
 
   runtime::ReplayOptions replay;
   replay.order = order;
-  replay.concurrency = flags.concurrency > 0 ? flags.concurrency : std::max<int>(1, static_cast<int>(plan.stages.size()));
+  // A pipeline keeps every stage fed with two requests per stage in flight: with one, a device
+  // holding two stages idles whenever its next request is still in the other device's stage
+  // (resnet_small with pre/post: 94% of the busiest device's bound at 4 in flight, 97% at 8).
+  replay.concurrency = flags.concurrency > 0 ? flags.concurrency : std::max<int>(1, 2 * static_cast<int>(plan.stages.size()));
   replay.requests = flags.requests > 0 ? flags.requests : 50;
   if (open_loop) {
     replay.arrivals_us = poisson_arrivals(flags.rate, flags.duration_s, options.seed);

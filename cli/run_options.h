@@ -13,7 +13,7 @@ namespace cli {
 struct ReplayFlags {
   std::string plan;
   int requests = 0;     // closed loop; 0: 50
-  int concurrency = 0;  // requests in flight; 0: 1, or a throughput plan's stage count
+  int concurrency = 0;  // requests in flight; 0: 1, or twice a throughput plan's stage count
   double rate = 0;      // open loop: Poisson arrivals per second
   double duration_s = 0;
   double slo_ms = 0;    // goodput: requests within it
