@@ -250,9 +250,18 @@ int run_plan(const RunOptions& options) {
   const double goodput = measured.wall_us > 0 ? within_slo / (measured.wall_us / 1e6) : 0.0;
   const double requests = static_cast<double>(measured.latency_ms.size());
   // Per node, measured / predicted - 1; its median over the nodes that ran.
+  // The nodes whose time was furthest off in microseconds per request lead the printout: where
+  // the plan's picture of the devices was wrong.
   std::vector<double> node_errors;
+  std::vector<size_t> furthest;
   for (size_t n = 0; n < graph.nodes.size(); ++n)
-    if (predicted_us[n] > 0 && measured.node_total_us[n] > 0) node_errors.push_back(std::abs(measured.node_total_us[n] / requests / predicted_us[n] - 1));
+    if (predicted_us[n] > 0 && measured.node_total_us[n] > 0) {
+      node_errors.push_back(std::abs(measured.node_total_us[n] / requests / predicted_us[n] - 1));
+      furthest.push_back(n);
+    }
+  auto off_by_us = [&](size_t n) { return std::abs(measured.node_total_us[n] / requests - predicted_us[n]); };
+  std::sort(furthest.begin(), furthest.end(), [&](size_t a, size_t b) { return off_by_us(a) > off_by_us(b); });
+  furthest.resize(std::min<size_t>(furthest.size(), 3));
   std::sort(node_errors.begin(), node_errors.end());
   const double node_median_error = node_errors.empty() ? 0.0 : node_errors[node_errors.size() / 2];
 
@@ -350,7 +359,10 @@ int run_plan(const RunOptions& options) {
                  static_cast<double>(peak_bytes[d]) / (1 << 20));
     fmt::print("copies   {} ({:.2f} MiB, {:.3f} ms)  nodes: median |measured/predicted - 1| {:.0f}%\n", measured.copies,
                static_cast<double>(measured.copied_bytes) / (1 << 20), measured.copy_us / 1000, 100 * node_median_error);
-    if (open_loop) fmt::print("queue    at most {} request(s) waited for a slot\n", measured.most_waiting);
+    for (size_t n : furthest)
+      fmt::print("         {} ({}) on {}: {:.1f} us measured, {:.1f} predicted\n", graph.nodes[n].name, graph.nodes[n].op_type,
+                 plan.devices[static_cast<size_t>(placement[n])].name, measured.node_total_us[n] / requests, predicted_us[n]);
+    if (open_loop) fmt::print("queue    an arrival found at most {} earlier request(s) waiting for a slot\n", measured.most_waiting);
     fmt::print("outputs  {} the model on one CPU device (max abs error {:.3g}, max rel {:.3g})\n", check.worst.empty() ? "match" : "DIFFER from", check.max_abs,
                check.max_rel);
     fmt::print("process  peak RSS {:.1f} MiB\n", static_cast<double>(peak_rss_bytes()) / (1 << 20));
