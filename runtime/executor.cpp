@@ -170,7 +170,9 @@ Executor::Executor(const ir::Graph& graph, std::vector<Device*> devices, std::ve
     if (last >= 0 && !graph.tensor(t).is_graph_output) release_after_[static_cast<size_t>(last)].push_back(t);
   }
 
-  // A tensor read on another device than its producer's crosses as plain bytes.
+  // A tensor copied to another device's memory crosses as plain bytes; between devices that
+  // share memory (CPU devices) it stays in whatever layout its kernels agree on, so a split
+  // does not force layout conversions around every convolution beside a cut.
   std::vector<int> producer_device(graph.tensors.size(), -1);
   std::vector<bool> crosses(graph.tensors.size(), false);
   for (size_t s = 0; s < steps.size(); ++s)
@@ -178,7 +180,7 @@ Executor::Executor(const ir::Graph& graph, std::vector<Device*> devices, std::ve
       if (t != ir::no_tensor) producer_device[static_cast<size_t>(t)] = placement_[step_node[s]];
   for (size_t s = 0; s < steps.size(); ++s)
     for (ir::TensorId t : steps[s].inputs)
-      if (t != ir::no_tensor && producer_device[static_cast<size_t>(t)] >= 0 && producer_device[static_cast<size_t>(t)] != placement_[step_node[s]])
+      if (t != ir::no_tensor && producer_device[static_cast<size_t>(t)] >= 0 && needs_copy(producer_device[static_cast<size_t>(t)], placement_[step_node[s]]))
         crosses[static_cast<size_t>(t)] = true;
   layouts_ = plan_layouts(graph, steps, crosses);
   std::vector<Layout> in, out;

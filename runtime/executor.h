@@ -36,7 +36,8 @@ class Executor {
   // Throws ir::Error(unsupported) naming the first node the device cannot run.
   Executor(const ir::Graph& graph, Device& device, ExecutorOptions options = {});
   // `placement`: per node of the graph, the index of its device in `devices`. Fusion and
-  // pattern fusion stay within a device; tensors that cross devices are kept plain.
+  // pattern fusion stay within a device; tensors copied between memories are kept plain (CPU
+  // devices share memory and layouts).
   Executor(const ir::Graph& graph, std::vector<Device*> devices, std::vector<int> placement, ExecutorOptions options = {});
 
   // Per node: the node it was fused into, or ir::no_node.

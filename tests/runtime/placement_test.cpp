@@ -2,7 +2,11 @@
 // shared, fusion and channels-last kept within a device, values as on one device.
 #include <doctest/doctest.h>
 
+#include "ir/cost.h"
 #include "ir/error.h"
+#include "onnx_loader/onnx_loader.h"
+#include "runtime/host_tensors.h"
+#include "tests/sample_models.h"
 #include "tests/ir/graph_test_util.h"
 #include "tests/runtime/cpu/kernel_test_util.h"
 
@@ -67,7 +71,7 @@ std::vector<float> values(const runtime::Tensor& t) { return {t.as<float>(), t.a
 
 }  // namespace
 
-TEST_CASE("nodes placed on two devices give the one-device values; crossing tensors are copied and plain") {
+TEST_CASE("nodes placed on two devices give the one-device values; tensors crossing memories are copied and plain") {
   const ir::Graph g = residual_graph();
   runtime::cpu::CpuDevice local(0, 1, {});
   RemoteCpuDevice remote(1);
@@ -97,4 +101,40 @@ TEST_CASE("a placement of the wrong size or naming a missing device is refused")
   runtime::cpu::CpuDevice local(0, 1, {});
   CHECK_THROWS_AS(runtime::Executor(g, {&local}, {0, 0}), ir::Error);
   CHECK_THROWS_AS(runtime::Executor(g, {&local}, {0, 0, 1, 0, 0}), ir::Error);
+}
+
+TEST_CASE("CPU devices share layouts: a cut between them keeps channels-last, one between memories does not") {
+  onnx_loader::LoadedModel model = onnx_loader::load_model(test::sample_model("resnet_small"));
+  ir::Graph& g = model.graph;
+  ir::ShapeBindings bindings;
+  bindings.batch = 1;
+  ir::resolve_shapes(g, bindings, model.path);
+  runtime::cpu::CpuDevice local(0, 1, {}), other(1, 1, {});
+  RemoteCpuDevice remote(2);
+  // Every other Conv (and what follows it up to the next Conv) on the second device.
+  std::vector<int> placement(g.nodes.size(), 0);
+  int convs = 0, side = 0;
+  for (size_t n = 0; n < g.nodes.size(); ++n) {
+    if (g.nodes[n].op_type == "Conv") side = ++convs % 2;
+    placement[n] = side;
+  }
+  runtime::Executor alone(g, local);
+  runtime::Executor shared(g, {&local, &other}, placement);
+  runtime::Executor copied(g, {&local, &remote}, placement);
+  auto channels_last = [&](const runtime::Executor& e) {
+    int count = 0;
+    for (runtime::Layout l : e.layouts()) count += l == runtime::Layout::channels_last;
+    return count;
+  };
+  MESSAGE("channels-last tensors: alone ", channels_last(alone), ", split in shared memory ", channels_last(shared), ", split across memories ",
+          channels_last(copied));
+  CHECK(channels_last(alone) > 0);
+  CHECK(channels_last(shared) > channels_last(copied));
+  // The same values whichever way the tensors cross.
+  runtime::Tensor x = runtime::host_tensor(ir::DType::float32, g.tensor(g.inputs[0]).shape);
+  for (int64_t i = 0; i < x.element_count(); ++i) x.as<float>()[i] = static_cast<float>((i * 7) % 13) * 0.1f - 0.6f;
+  const auto expected = values(alone.run({x})[0]);
+  const auto got = values(shared.run({x})[0]);
+  REQUIRE(got.size() == expected.size());
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(expected[i]).epsilon(1e-4));
 }
