@@ -219,7 +219,7 @@ int plan_model(const PlanCommandOptions& options) {
   if (options.slo_ms > 0) plan.slo_ms = options.slo_ms;
   plan.algorithm = options.objective == "memory"       ? "latency plan, then GPU bytes saved per us added (greedy)"
                    : options.objective == "throughput" ? fmt::format("pipeline stages (a device in up to two), bisected bottleneck over {} cut points: {}",
-                                                                     pipeline->every_cut ? "all" : fmt::format("{} of the", planner::max_cut_points),
+                                                                     pipeline->every_cut ? std::string("all") : fmt::format("{} of the {}", pipeline->cut_positions, problem.nodes.size() - 1),
                                                                      pipeline->timed_out ? "best found in its time" : "optimal")
                    : result.proven_optimal                 ? "heft+local-search (multi-start, iterated), then branch and bound: proven optimal"
                    : result.exact_searched                 ? "heft+local-search (multi-start, iterated), then branch and bound: best found in its time"

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
-#include <limits>
 #include <map>
 
 namespace planner {
@@ -309,6 +308,7 @@ std::optional<Pipeline> plan_pipeline(const Problem& p, double slo_us, int max_s
   auto answer = [&](std::optional<Pipeline> pipe, bool timed_out) {
     pipe->timed_out = pipe->timed_out || timed_out;
     pipe->every_cut = cuts.size() == p.nodes.size() + 1;
+    pipe->cut_positions = static_cast<int>(cuts.size()) - 2;
     return pipe;
   };
   // The first plan found at no limit: a quick upper end.

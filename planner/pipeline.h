@@ -26,7 +26,8 @@ struct Pipeline {
   double bottleneck_us = 0;  // the busiest device or link per request: 1e6 / it is requests per second
   double latency_us = 0;     // one request through every stage and transfer
   bool timed_out = false;    // the search's time limit stopped it: the best found, maybe not the best
-  bool every_cut = true;     // every position could begin a stage (else max_cut_points of them)
+  bool every_cut = true;     // every position could begin a stage (else cut_positions of them)
+  int cut_positions = 0;     // positions inside the order where a stage could begin
   double throughput_per_s() const { return bottleneck_us > 0 ? 1e6 / bottleneck_us : 0.0; }
 };
 
@@ -35,8 +36,9 @@ struct Pipeline {
 // queue per device serialises anyway.
 inline constexpr int default_stages_per_device = 2;
 
-// Larger graphs may begin stages only at this many positions (where devices' support changes,
-// and spread evenly by work): the search is quadratic in them.
+// Larger graphs begin stages only at every position where the devices able to run a node
+// change, plus positions spread evenly by work until there are this many (more when support
+// changes more often): the search is quadratic in them.
 inline constexpr int max_cut_points = 256;
 
 // Dynamic programming over cut points in the problem's topological order, each device in at

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <numeric>
+#include <queue>
 #include <thread>
 
 #include "ir/error.h"
@@ -60,7 +61,7 @@ std::vector<std::vector<size_t>> Executor::device_queues(const std::vector<int>&
     if (next[d] < queues[d].size()) {
       const ir::Node& stuck = graph_.nodes[queues[d][next[d]]];
       throw ir::Error(ir::ErrorKind::usage, "the order deadlocks: node '" + stuck.name + "' on " + devices_[d]->name() +
-                                                " waits for a node queued behind it on another device");
+                                                " waits for a node that cannot run before it");
     }
   return queues;
 }
@@ -73,7 +74,7 @@ double micros_between(Clock::time_point a, Clock::time_point b) { return std::ch
 
 // One request in flight: its tensors and how far each device got with it.
 struct Slot {
-  int request = -1;                   // -1: free
+  int request = -1;                   // the request it holds
   std::vector<Tensor> values;         // per tensor
   std::vector<Tensor> moved;          // per tensor x device: copies in other memories
   std::vector<int> location;          // per tensor: the device holding it, or -1 (host)
@@ -88,6 +89,29 @@ struct DriverTally {
   double busy_us = 0;
   Executor::CopyTally copies;
 };
+
+// The most requests an arrival found waiting for a slot. Requests are admitted in arrival
+// order, so a request waits for a slot exactly when `slots` earlier requests are unfinished at
+// its arrival; those waiting at an arrival are the earlier ones that waited and were not yet
+// admitted (a contiguous range, admission times never decreasing). The time between arrival
+// and admission is otherwise the drivers' reaction, not a queue.
+int most_waiting_for_a_slot(const std::vector<RequestRecord>& requests, size_t slots) {
+  const size_t n = requests.size();
+  std::priority_queue<double, std::vector<double>, std::greater<>> unfinished;  // earlier requests' finish times
+  std::vector<int> waited_before(n + 1, 0);                                     // prefix counts of requests that waited
+  for (size_t k = 0; k < n; ++k) {
+    const double t = requests[k].arrived_us;
+    while (!unfinished.empty() && unfinished.top() <= t) unfinished.pop();  // arrivals never decrease
+    waited_before[k + 1] = waited_before[k] + (unfinished.size() >= slots ? 1 : 0);
+    unfinished.push(requests[k].finished_us);
+  }
+  int most = 0;
+  for (size_t k = 0, first_unadmitted = 0; k < n; ++k) {
+    while (first_unadmitted < k && requests[first_unadmitted].admitted_us <= requests[k].arrived_us) ++first_unadmitted;
+    most = std::max(most, waited_before[k + 1] - waited_before[first_unadmitted]);
+  }
+  return most;
+}
 
 }  // namespace
 
@@ -333,13 +357,7 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
   for (std::thread& t : drivers) t.join();
   if (failure) std::rethrow_exception(failure);
 
-  // The queue each arrival finds: earlier requests not yet admitted (admission is in arrival
-  // order, so those admitted by then are a prefix).
-  if (open_loop)
-    for (size_t k = 0, admitted_by = 0; k < result.requests.size(); ++k) {
-      while (admitted_by < k && result.requests[admitted_by].admitted_us <= result.requests[k].arrived_us) ++admitted_by;
-      result.most_waiting = std::max(result.most_waiting, static_cast<int>(k - admitted_by));
-    }
+  if (open_loop) result.most_waiting = most_waiting_for_a_slot(result.requests, slot_count);
 
   result.wall_us = 0;
   for (const RequestRecord& r : result.requests) result.wall_us = std::max(result.wall_us, r.finished_us);

@@ -45,7 +45,7 @@ struct ReplayResult {
   std::vector<double> device_busy_us;      // per device: its nodes' time, summed
   int64_t copies = 0, copied_bytes = 0;    // tensors moved between memories, all requests
   double copy_us = 0;                      // time the driving threads spent in those copies (a copy from a GPU waits for its stream)
-  int most_waiting = 0;                    // open loop: the most earlier requests an arrival found not yet admitted
+  int most_waiting = 0;                    // open loop: the most requests an arrival found waiting for a slot
   std::vector<Tensor> outputs;             // the last request's, in graph.outputs order
 };
 

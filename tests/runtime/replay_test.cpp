@@ -94,6 +94,9 @@ TEST_CASE("replay: open-loop arrivals are kept, and latency counts from the arri
   // Three arrive at once with two slots: one waited.
   CHECK(r.most_waiting >= 1);
   CHECK(r.wall_us >= 9000);
+  // With a slot for every request, nobody waits for one.
+  options.concurrency = 5;
+  CHECK(executor.replay({x}, options).most_waiting == 0);
 }
 
 TEST_CASE("replay: a device order that would wait forever is refused, naming the node") {
@@ -114,4 +117,6 @@ TEST_CASE("replay: one device gives what run() gives") {
   options.requests = 3;
   const runtime::ReplayResult r = executor.replay({x}, options);
   check_diamond(x, r.outputs[0]);
+  const runtime::Tensor once = executor.run({x})[0];
+  for (int64_t i = 0; i < x.element_count(); ++i) CHECK(r.outputs[0].as<float>()[i] == once.as<float>()[i]);
 }
