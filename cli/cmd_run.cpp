@@ -28,9 +28,6 @@ namespace cli {
 
 namespace {
 
-
-std::string shape_text(const std::vector<int64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ",")); }
-
 int run_model(const RunOptions& options) {
   ir::ShapeBindings bindings = options.shape.bindings();
   const auto specs = runtime::parse_device_list(options.device, "--device");

@@ -12,11 +12,7 @@
 
 namespace cli {
 
-namespace {
-
 std::string shape_text(const std::vector<int64_t>& shape) { return fmt::format("[{}]", fmt::join(shape, ",")); }
-
-}  // namespace
 
 std::vector<onnx_loader::NamedTensor> read_input_files(const std::string& dir, const ir::Graph& graph, ir::ShapeBindings& bindings) {
   std::vector<onnx_loader::NamedTensor> given;

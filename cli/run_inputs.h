@@ -22,6 +22,9 @@ std::vector<onnx_loader::NamedTensor> read_input_files(const std::string& dir, c
 // resolved graph) or random ones from `rng`.
 std::vector<runtime::Tensor> host_inputs(const ir::Graph& graph, const std::vector<onnx_loader::NamedTensor>& given, std::mt19937& rng);
 
+// "[1,3,224,224]".
+std::string shape_text(const std::vector<int64_t>& shape);
+
 // The process's peak resident set so far, in bytes.
 int64_t peak_rss_bytes();
 

@@ -322,15 +322,21 @@ void Executor::allocate_outputs(const ir::Node& op, int where, std::vector<Tenso
   }
 }
 
-std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us) {
+void Executor::check_inputs(const std::vector<Tensor>& inputs) const {
   if (inputs.size() != graph_.inputs.size())
     throw ir::Error(ir::ErrorKind::usage, "the model takes " + std::to_string(graph_.inputs.size()) + " inputs, " +
                                               std::to_string(inputs.size()) + " given");
-  std::vector<Tensor> slots(graph_.tensors.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     const ir::Tensor& declared = graph_.tensor(graph_.inputs[i]);
     if (inputs[i].dtype != declared.dtype || inputs[i].shape != declared.shape)
       throw ir::Error(ir::ErrorKind::usage, "input '" + declared.name + "' does not match the shape and type the model was resolved for");
+  }
+}
+
+std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs, std::vector<double>* node_time_us) {
+  check_inputs(inputs);
+  std::vector<Tensor> slots(graph_.tensors.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
     slots[static_cast<size_t>(graph_.inputs[i])] = inputs[i];
   }
   if (node_time_us) node_time_us->assign(graph_.nodes.size(), 0.0);

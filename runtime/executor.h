@@ -77,6 +77,8 @@ class Executor {
 
  private:
   static constexpr int host = -1;  // location of the caller's inputs (with several devices)
+  // Throws ir::Error(usage) unless `inputs` are one per graph input with its resolved dtype and shape.
+  void check_inputs(const std::vector<Tensor>& inputs) const;
   // Whether a tensor in `from`'s memory must be copied for a kernel on `to`.
   bool needs_copy(int from, int to) const;
   Tensor transfer(const Tensor& source, int from, int to);

@@ -116,8 +116,7 @@ int most_waiting_for_a_slot(const std::vector<RequestRecord>& requests, size_t s
 }  // namespace
 
 ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOptions& options) {
-  if (inputs.size() != graph_.inputs.size())
-    throw ir::Error(ir::ErrorKind::usage, "the model takes " + std::to_string(graph_.inputs.size()) + " inputs, " + std::to_string(inputs.size()) + " given");
+  check_inputs(inputs);
   if (options.requests < 1 || options.concurrency < 1) throw ir::Error(ir::ErrorKind::usage, "a replay needs at least one request and one slot");
   const bool open_loop = !options.arrivals_us.empty();
   if (open_loop && options.arrivals_us.size() != static_cast<size_t>(options.requests))

@@ -120,3 +120,11 @@ TEST_CASE("replay: one device gives what run() gives") {
   const runtime::Tensor once = executor.run({x})[0];
   for (int64_t i = 0; i < x.element_count(); ++i) CHECK(r.outputs[0].as<float>()[i] == once.as<float>()[i]);
 }
+
+TEST_CASE("replay: inputs of another shape are refused, as run() refuses them") {
+  const ir::Graph g = diamond();
+  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::Executor executor(g, device);
+  CHECK_THROWS_WITH_AS(executor.replay({ramp(32)}, {}), doctest::Contains("'x'"), ir::Error);
+  CHECK_THROWS_WITH_AS(executor.run({ramp(32)}), doctest::Contains("'x'"), ir::Error);
+}
