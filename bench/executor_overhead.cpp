@@ -6,14 +6,19 @@
 //   2 chains  two independent chains, one per CPU device, replayed at once
 //   ping-pong one chain alternating between two CPU devices: every node waits for the other
 //             device (the worst case: a hand-off between threads per node)
-// Peak RSS beside. Usage: build/bench/executor_overhead [--nodes 1000] [--requests 200]
+// Peak RSS beside. `--busy-threads N` starts N threads that only spin, as other processes on a
+// loaded machine would (the replay's drivers stop spinning while their cores are contended).
+// Usage: build/bench/executor_overhead [--nodes 1000] [--requests 200] [--busy-threads 0]
 #include <sys/resource.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <numeric>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "ir/graph_builder.h"
 #include "ir/shape_inference.h"
@@ -81,12 +86,20 @@ Row measure_replay(runtime::Executor& executor, const runtime::Tensor& x, int re
 }  // namespace
 
 int main(int argc, char** argv) {
-  int nodes = 1000, requests = 200;
+  int nodes = 1000, requests = 200, busy_threads = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--nodes") nodes = std::atoi(argv[i + 1]);
     if (flag == "--requests") requests = std::atoi(argv[i + 1]);
+    if (flag == "--busy-threads") busy_threads = std::atoi(argv[i + 1]);
   }
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> busy;
+  for (int i = 0; i < busy_threads; ++i)
+    busy.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+      }
+    });
   auto devices = runtime::create_devices(runtime::parse_device_list("cpu:threads=1,cpu:threads=1", "--devices"));
   std::printf("%-10s %8s %14s %14s %16s %14s\n", "how", "nodes", "request us", "kernels us", "overhead us/node", "peak RSS");
 
@@ -127,5 +140,7 @@ int main(int argc, char** argv) {
     // Every node waits for the other device: the kernels of both are on the path.
     print("ping-pong", nodes, {row.request_us, 2 * row.kernels_us});
   }
+  stop = true;
+  for (std::thread& t : busy) t.join();
   return 0;
 }

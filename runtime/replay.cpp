@@ -22,6 +22,7 @@
 #include "ir/error.h"
 #include "runtime/executor.h"
 #include "runtime/host_tensors.h"
+#include "runtime/spin_gate.h"
 
 namespace runtime {
 
@@ -165,7 +166,8 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
   std::condition_variable changed;
   // Bumped (under the lock) at every change a waiting driver may be waiting for: a driver with
   // nothing to do spins on it briefly before sleeping, since waking a sleeping thread costs
-  // tens of microseconds, more than most nodes (a chain alternating devices paid 46 us a node).
+  // tens of microseconds, more than most nodes (a chain alternating devices paid 46 us a node);
+  // each driver's SpinGate stops it while its core is contended.
   std::atomic<uint64_t> epoch{0};
   constexpr auto spin_before_sleeping = std::chrono::microseconds(50);
   std::deque<size_t> active;  // slots in flight, oldest request first
@@ -272,6 +274,7 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
     const std::vector<size_t>& queue = queues[d];
     std::vector<const Tensor*> in;
     std::vector<Tensor*> out;
+    SpinGate gate;
     {
       std::unique_lock<std::mutex> lock(mutex);
       if (++drivers_ready == devices) {
@@ -299,9 +302,13 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
           if (chosen) break;
           const uint64_t seen = epoch.load(std::memory_order_acquire);
           lock.unlock();
-          for (const Clock::time_point until = Clock::now() + spin_before_sleeping;
-               epoch.load(std::memory_order_acquire) == seen && Clock::now() < until;)
-            std::this_thread::yield();
+          if (const Clock::time_point now = Clock::now(); gate.open(now)) {
+            const long switches = gate.before_spin();
+            for (const Clock::time_point until = now + spin_before_sleeping;
+                 epoch.load(std::memory_order_acquire) == seen && Clock::now() < until;)
+              std::this_thread::yield();
+            gate.after_spin(switches, Clock::now());
+          }
           lock.lock();
           if (epoch.load(std::memory_order_acquire) != seen) continue;
           if (open_loop && admitted < options.requests && !free_slots.empty())
