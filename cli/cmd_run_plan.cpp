@@ -82,11 +82,20 @@ OutputCheck check_outputs(const ir::Graph& graph, const std::vector<runtime::Ten
   return check;
 }
 
+// One request's nodes on the replay's clock, from the request's arrival.
+struct Timeline {
+  double latency_ms = -1;  // < 0: none kept
+  std::vector<runtime::NodeSpan> spans;
+};
+
 // One configuration's measured runs, merged over the rounds of --compare.
 struct Measured {
+  static constexpr size_t samples_per_node = 2000;  // enough for a median, bounded memory
   std::vector<double> latency_ms;
   double wall_us = 0;
   std::vector<double> busy_us, node_total_us;
+  std::vector<std::vector<double>> node_samples_us;  // per node, per request (with spans)
+  Timeline typical;  // the request whose latency is nearest its round's median
   int64_t copies = 0, copied_bytes = 0;
   double copy_us = 0;
   int most_waiting = 0;
@@ -101,6 +110,30 @@ struct Measured {
     copies += r.copies, copied_bytes += r.copied_bytes, copy_us += r.copy_us;
     most_waiting = std::max(most_waiting, r.most_waiting);
     outputs = r.outputs;
+    if (r.spans.empty()) return;
+    node_samples_us.resize(r.node_total_us.size());
+    for (const std::vector<runtime::NodeSpan>& request : r.spans)
+      for (size_t n = 0; n < request.size(); ++n)
+        if (request[n].end_us > 0 && node_samples_us[n].size() < samples_per_node) node_samples_us[n].push_back(request[n].end_us - request[n].start_us);
+    std::vector<double> latencies;
+    for (const runtime::RequestRecord& q : r.requests) latencies.push_back(q.latency_us() / 1000);
+    std::vector<double> sorted = latencies;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+    const double median = sorted[sorted.size() / 2];
+    const size_t k = static_cast<size_t>(std::find(latencies.begin(), latencies.end(), median) - latencies.begin());
+    if (typical.latency_ms < 0 || std::abs(median - runtime::summarize(latency_ms).p50) < std::abs(typical.latency_ms - runtime::summarize(latency_ms).p50)) {
+      typical.latency_ms = median;
+      typical.spans = r.spans[k];
+      for (runtime::NodeSpan& span : typical.spans)
+        if (span.end_us > 0) span.start_us -= r.requests[k].arrived_us, span.end_us -= r.requests[k].arrived_us;
+    }
+  }
+  // A node's median time per request; its mean where no spans were kept.
+  double node_us(size_t n) const {
+    if (n >= node_samples_us.size() || node_samples_us[n].empty()) return latency_ms.empty() ? 0.0 : node_total_us[n] / static_cast<double>(latency_ms.size());
+    std::vector<double> v = node_samples_us[n];
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
   }
   double throughput_per_s() const { return wall_us > 0 ? static_cast<double>(latency_ms.size()) / (wall_us / 1e6) : 0.0; }
 };
@@ -236,6 +269,7 @@ int run_plan(const RunOptions& options) {
   for (int round = 0; round < rounds; ++round) {
     runtime::ReplayOptions part = replay;
     part.requests = replay.requests / rounds + (round < replay.requests % rounds ? 1 : 0);
+    part.record_nodes = true;  // per-node medians and a timeline
     for (auto& d : devices) d->reset_peak_memory();
     measured.add(executor.replay(inputs, part));
     for (size_t d = 0; d < devices.size(); ++d) peak_bytes[d] = std::max(peak_bytes[d], devices[d]->memory().peak_bytes);
@@ -256,10 +290,10 @@ int run_plan(const RunOptions& options) {
   std::vector<size_t> furthest;
   for (size_t n = 0; n < graph.nodes.size(); ++n)
     if (predicted_us[n] > 0 && measured.node_total_us[n] > 0) {
-      node_errors.push_back(std::abs(measured.node_total_us[n] / requests / predicted_us[n] - 1));
+      node_errors.push_back(std::abs(measured.node_us(n) / predicted_us[n] - 1));
       furthest.push_back(n);
     }
-  auto off_by_us = [&](size_t n) { return std::abs(measured.node_total_us[n] / requests - predicted_us[n]); };
+  auto off_by_us = [&](size_t n) { return std::abs(measured.node_us(n) - predicted_us[n]); };
   std::sort(furthest.begin(), furthest.end(), [&](size_t a, size_t b) { return off_by_us(a) > off_by_us(b); });
   furthest.resize(std::min<size_t>(furthest.size(), 3));
   std::sort(node_errors.begin(), node_errors.end());
@@ -328,7 +362,21 @@ int run_plan(const RunOptions& options) {
                               {"op_type", graph.nodes[n].op_type},
                               {"device", plan.devices[static_cast<size_t>(placement[n])].name},
                               {"mean_us", measured.node_total_us[n] / requests},
+                              {"median_us", measured.node_us(n)},
                               {"predicted_us", predicted_us[n]}});
+    }
+    // One request as it ran, for a timeline beside the plan's predicted schedule.
+    if (measured.typical.latency_ms >= 0) {
+      json spans = json::array();
+      for (size_t n = 0; n < graph.nodes.size(); ++n) {
+        const runtime::NodeSpan& span = measured.typical.spans[n];
+        if (span.end_us <= 0 && span.start_us <= 0) continue;
+        spans.push_back({{"name", graph.nodes[n].name},
+                         {"device", plan.devices[static_cast<size_t>(placement[n])].name},
+                         {"start_us", span.start_us},
+                         {"end_us", span.end_us}});
+      }
+      doc["timeline"] = {{"latency_ms", measured.typical.latency_ms}, {"nodes", spans}};
     }
     ir::write_file_atomically(options.json_path, doc.dump(1) + "\n");
   }
@@ -361,7 +409,7 @@ int run_plan(const RunOptions& options) {
                static_cast<double>(measured.copied_bytes) / (1 << 20), measured.copy_us / 1000, 100 * node_median_error);
     for (size_t n : furthest)
       fmt::print("         {} ({}) on {}: {:.1f} us measured, {:.1f} predicted\n", graph.nodes[n].name, graph.nodes[n].op_type,
-                 plan.devices[static_cast<size_t>(placement[n])].name, measured.node_total_us[n] / requests, predicted_us[n]);
+                 plan.devices[static_cast<size_t>(placement[n])].name, measured.node_us(n), predicted_us[n]);
     if (open_loop) fmt::print("queue    an arrival found at most {} earlier request(s) waiting for a slot\n", measured.most_waiting);
     fmt::print("outputs  {} the model on one CPU device (max abs error {:.3g}, max rel {:.3g})\n", check.worst.empty() ? "match" : "DIFFER from", check.max_abs,
                check.max_rel);

@@ -49,6 +49,12 @@ const NodeHistory* DeviceModel::history(const NodeFeatures& f) const {
   return nullptr;
 }
 
+double DeviceModel::run_scale(const NodeFeatures& f) const {
+  if (const NodeHistory* h = history(f); h != nullptr && h->in_run_scale >= 0) return h->in_run_scale;
+  if (auto it = in_run_scale.find(f.op_type); it != in_run_scale.end()) return it->second;
+  return whole_model_scale;
+}
+
 Prediction DeviceModel::predict(const NodeFeatures& f, bool use_history) const {
   if (const NodeHistory* h = use_history ? history(f) : nullptr) {
     const double work = f.work();

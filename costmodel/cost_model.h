@@ -48,6 +48,9 @@ struct NodeHistory {
   std::string model_sha256, name, op_type;
   std::vector<std::pair<double, double>> points;  // (work, median µs)
   double intercept_us = 0, slope_us = 0;           // per unit of work; 0 with one distinct work
+  // Its time inside the model's fused runs over its time alone (median over batches; 0 fused
+  // into another node's kernel); -1 when not measured (a GPU, or an older profile).
+  double in_run_scale = -1;
   bool has_line() const;
 };
 
@@ -75,9 +78,15 @@ struct DeviceModel {
   Roofline roofline;
   std::map<std::string, Formula> ops, families;
   std::vector<NodeHistory> nodes;
-  // Measured whole model (unfused) over the sum of its nodes' medians: what isolating nodes
-  // misses (cache reuse, the executor's per-node work), median over the training batches.
+  // The whole model as `partplan run` runs it (fused, channels-last; unfused in a profile
+  // without that run) over the sum of its nodes' medians alone: what timing nodes in isolation
+  // misses (fusion, layouts, cache reuse, the executor's work), median over the batches.
   double whole_model_scale = 1;
+  // Per op kind: its nodes' summed time inside the fused runs over their time alone (CPU
+  // devices, whose profiles time each node inside those runs). A convolution that runs on
+  // channels-last neighbours and absorbs its BatchNormalization and Relu costs less there
+  // than alone, and the Relu nothing; an LSTM about the same.
+  std::map<std::string, double> in_run_scale;
   // What the device refused in the profiles: op kinds it never ran (op -> its reason), and
   // nodes it refused ("model sha256/node name") where others of their kind ran.
   std::map<std::string, std::string> declined_ops;
@@ -88,6 +97,9 @@ struct DeviceModel {
   // formula, its family's, the roofline. Without history, the formulas alone (validation).
   Prediction predict(const NodeFeatures& f, bool use_history = true) const;
   const NodeHistory* history(const NodeFeatures& f) const;
+  // What turns a prediction of the node alone into its time inside a run: the node's own
+  // in-run scale, else its op kind's, else the whole model's.
+  double run_scale(const NodeFeatures& f) const;
 };
 
 struct TrainingSet {

@@ -96,6 +96,7 @@ json to_json(const CostModel& model) {
                    {"spec_sources", d.spec_sources},
                    {"roofline", {{"flops_per_s", d.roofline.flops_per_s}, {"bytes_per_s", d.roofline.bytes_per_s}, {"launch_us", d.roofline.launch_us}}},
                    {"whole_model_scale", d.whole_model_scale},
+                   {"in_run_scale", d.in_run_scale},
                    {"declined_ops", d.declined_ops},
                    {"declined_nodes", d.declined_nodes}};
     device["ops"] = json::object();
@@ -111,7 +112,8 @@ json to_json(const CostModel& model) {
                                  {"op_type", h.op_type},
                                  {"points", points},
                                  {"intercept_us", h.intercept_us},
-                                 {"slope_us", h.slope_us}});
+                                 {"slope_us", h.slope_us},
+                                 {"in_run_scale", h.in_run_scale}});
     }
     doc["devices"].push_back(std::move(device));
   }
@@ -146,6 +148,7 @@ CostModel costmodel_from_json(const json& doc, const std::string& path) {
       const json& r = j.at("roofline");
       d.roofline = {r.at("flops_per_s").get<double>(), r.at("bytes_per_s").get<double>(), r.at("launch_us").get<double>()};
       d.whole_model_scale = j.at("whole_model_scale").get<double>();
+      if (j.contains("in_run_scale")) d.in_run_scale = j.at("in_run_scale").get<std::map<std::string, double>>();  // absent before 2026-11-25
       d.declined_ops = j.at("declined_ops").get<std::map<std::string, std::string>>();
       d.declined_nodes = j.at("declined_nodes").get<std::vector<std::string>>();
       for (const auto& [op, f] : j.at("ops").items()) d.ops[op] = formula_from(f);
@@ -154,6 +157,7 @@ CostModel costmodel_from_json(const json& doc, const std::string& path) {
         NodeHistory h{n.at("model_sha256").get<std::string>(), n.at("name").get<std::string>(), n.at("op_type").get<std::string>(), {},
                       n.at("intercept_us").get<double>(), n.at("slope_us").get<double>()};
         for (const json& p : n.at("points")) h.points.push_back({p.at("work").get<double>(), p.at("us").get<double>()});
+        h.in_run_scale = n.value("in_run_scale", -1.0);
         d.nodes.push_back(std::move(h));
       }
       model.devices.push_back(std::move(d));

@@ -62,6 +62,11 @@ double planning_us(const profiler::WholeModel& whole) {
   return whole.unfused_gpu ? std::max(whole.unfused.median_us, whole.unfused_gpu->launch.median_us) : whole.unfused.median_us;
 }
 
+double run_us(const profiler::WholeModel& whole) {
+  if (!whole.fused) return planning_us(whole);
+  return whole.fused_gpu ? std::max(whole.fused->median_us, whole.fused_gpu->launch.median_us) : whole.fused->median_us;
+}
+
 std::string op_family(const std::string& op_type) {
   static const std::map<std::string, std::string> by_op = [] {
     std::map<std::string, std::string> m;

@@ -33,6 +33,8 @@ NodeFeatures features_of(const ir::Graph& graph, ir::NodeId node, const std::str
 std::optional<double> planning_us(const profiler::NodeResult& result);
 // The same for a whole model run end to end, unfused (as the nodes were timed).
 double planning_us(const profiler::WholeModel& whole);
+// The whole model as `partplan run` runs it: fused when the profile has that run, else unfused.
+double run_us(const profiler::WholeModel& whole);
 
 // The op family a kind falls back to when it has too few points of its own, from the cost
 // function ops.def gives it: "elementwise", "movement", "conv", "matmul", "normalization",

@@ -203,10 +203,47 @@ double whole_model_scale(const std::vector<profiler::Profile>& profiles, const s
         auto result = record.devices.find(device);
         if (result != record.devices.end()) nodes_us += planning_us(result->second).value_or(0.0);
       }
-      const double whole_us = planning_us(it->second);
+      const double whole_us = run_us(it->second);
       if (nodes_us > 0 && whole_us > 0) ratios.push_back(whole_us / nodes_us);
     }
   return ratios.empty() ? 1.0 : median(ratios);
+}
+
+// Each node's time inside the fused runs against its time alone, where the profile has both.
+struct InRun {
+  std::string key;  // model sha256 \n node name \n op type, as by_node's keys
+  std::string op_type;
+  double alone_us, in_run_us;
+};
+
+std::vector<InRun> in_run_times(const std::vector<profiler::Profile>& profiles, const std::string& device) {
+  std::vector<InRun> out;
+  for (const profiler::Profile& p : profiles)
+    for (const profiler::BatchProfile& b : p.batches) {
+      auto whole = b.whole_model.find(device);
+      if (whole == b.whole_model.end() || whole->second.fused_node_us.empty()) continue;
+      for (const profiler::NodeRecord& record : b.nodes) {
+        auto result = record.devices.find(device);
+        auto in_run = whole->second.fused_node_us.find(record.name);
+        if (result == record.devices.end() || in_run == whole->second.fused_node_us.end()) continue;
+        const std::optional<double> alone = planning_us(result->second);
+        if (alone && *alone > 0) out.push_back({p.model_sha256 + "\n" + record.name + "\n" + record.op_type, record.op_type, *alone, in_run->second});
+      }
+    }
+  return out;
+}
+
+// Per op kind, summed time in the runs over summed time alone: a ratio of sums, so the big
+// nodes that decide a plan weigh most.
+std::map<std::string, double> in_run_scale_by_op(const std::vector<InRun>& times) {
+  std::map<std::string, std::pair<double, double>> sums;
+  for (const InRun& t : times) {
+    sums[t.op_type].first += t.in_run_us;
+    sums[t.op_type].second += t.alone_us;
+  }
+  std::map<std::string, double> scale;
+  for (const auto& [op, s] : sums) scale[op] = s.first / s.second;
+  return scale;
 }
 
 }  // namespace
@@ -270,7 +307,14 @@ CostModel fit_cost_model(const std::vector<profiler::Profile>& profiles, const s
       if (auto f = fit_formula(op_points, options)) d.ops[op] = *f;
     for (const auto& [family, family_points] : by_family)
       if (auto f = fit_formula(family_points, options)) d.families[family] = *f;
-    for (const auto& [key, node_points] : by_node) d.nodes.push_back(history_of(node_points));
+    const std::vector<InRun> in_run = in_run_times(profiles, info.name);
+    std::map<std::string, std::vector<double>> node_scales;  // by by_node's key, one per batch
+    for (const InRun& t : in_run) node_scales[t.key].push_back(t.in_run_us / t.alone_us);
+    for (const auto& [key, node_points] : by_node) {
+      d.nodes.push_back(history_of(node_points));
+      if (auto it = node_scales.find(key); it != node_scales.end()) d.nodes.back().in_run_scale = median(it->second);
+    }
+    d.in_run_scale = in_run_scale_by_op(in_run);
     for (const profiler::Profile& p : profiles)
       for (const profiler::BatchProfile& b : p.batches)
         for (const profiler::NodeRecord& r : b.nodes) {

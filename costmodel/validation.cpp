@@ -18,7 +18,7 @@ Check check_batch(const DeviceModel& device, const profiler::Profile& profile, c
   for (const profiler::NodeRecord& record : batch.nodes) {
     const NodeFeatures f = features_of(record, profile.model_sha256);
     const Prediction p = device.predict(f);
-    sum += p.us;
+    sum += p.us * device.run_scale(f);
     auto it = record.devices.find(device.name);
     const std::optional<double> measured = it != record.devices.end() ? planning_us(it->second) : std::nullopt;
     if (!measured) {
@@ -35,8 +35,8 @@ Check check_batch(const DeviceModel& device, const profiler::Profile& profile, c
   check.nodes_op_only = accuracy_of(points, op_only);
   auto whole = batch.whole_model.find(device.name);
   if (every_node && whole != batch.whole_model.end()) {
-    check.whole_measured_us = planning_us(whole->second);
-    check.whole_predicted_us = sum * device.whole_model_scale;
+    check.whole_measured_us = run_us(whole->second);
+    check.whole_predicted_us = sum;
   }
   return check;
 }

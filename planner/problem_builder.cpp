@@ -113,9 +113,9 @@ ModelProblem problem_from(const ir::Graph& graph, const std::string& model_sha25
     for (const costmodel::DeviceModel* d : device_models) {
       const costmodel::Prediction prediction = d->predict(features);
       predicted.push_back(prediction);
-      // Scaled as the device's whole-model runs were over the sum of its isolated nodes, so the
-      // schedule adds up to what a run measures.
-      plan_node.time_us.push_back(d->can_run(features) ? prediction.us * d->whole_model_scale : cannot_run);
+      // Scaled from the node alone to the node inside a run (fused, in the run's layouts), so
+      // the schedule adds up to what a run measures.
+      plan_node.time_us.push_back(d->can_run(features) ? prediction.us * d->run_scale(features) : cannot_run);
     }
     p.nodes.push_back(std::move(plan_node));
     out.graph_node.push_back(static_cast<ir::NodeId>(n));

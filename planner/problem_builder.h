@@ -2,7 +2,7 @@
 // The planning problem for a model: its resolved graph (shapes and costs computed) priced by a
 // cost model on the named devices. Constant nodes (folded shape computations) are left out:
 // nothing runs them. Their values and the weights count as weight bytes of their readers.
-// A node's time is the cost model's prediction times the device's whole-model scale.
+// A node's time is the cost model's prediction times its scale into a run (DeviceModel::run_scale).
 #include <string>
 #include <vector>
 

@@ -132,6 +132,7 @@ nlohmann::json to_json(const Profile& p) {
     for (const auto& [device, w] : b.whole_model)
       batch["whole_model"][device] = {{"unfused", timing_json(w.unfused, w.unfused_gpu)},
                                       {"fused", w.fused ? timing_json(*w.fused, w.fused_gpu) : nlohmann::json(nullptr)},
+                                      {"fused_node_us", w.fused_node_us},
                                       {"sum_of_node_medians_us", w.sum_of_node_medians_us},
                                       {"gap", w.sum_of_node_medians_us > 0 ? w.unfused.median_us / w.sum_of_node_medians_us - 1 : 0.0}};
     doc["batches"].push_back(std::move(batch));
@@ -186,6 +187,7 @@ Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
           whole.fused_gpu = gpu_of(w.at("fused"));
         }
         whole.sum_of_node_medians_us = w.at("sum_of_node_medians_us").get<double>();
+        if (w.contains("fused_node_us")) whole.fused_node_us = w.at("fused_node_us").get<std::map<std::string, double>>();
         batch.whole_model[device] = whole;
       }
       p.batches.push_back(std::move(batch));

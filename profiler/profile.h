@@ -70,6 +70,9 @@ struct WholeModel {
   std::optional<GpuDetail> unfused_gpu;
   std::optional<Stats> fused;     // as `partplan run` runs it (fusion, layouts)
   std::optional<GpuDetail> fused_gpu;
+  // CPU devices: each node's median inside the fused runs, by node name (0: fused into another
+  // node's kernel). What a node costs where the model really runs, against its time alone.
+  std::map<std::string, double> fused_node_us;
   double sum_of_node_medians_us = 0;
 };
 

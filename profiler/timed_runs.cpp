@@ -120,6 +120,25 @@ TimedRuns time_runs(runtime::Device& device, runtime::Executor& executor, const 
   return result;
 }
 
+std::vector<double> node_medians_in_runs(runtime::Device& device, runtime::Executor& executor, const std::vector<runtime::Tensor>& inputs, int reps) {
+  std::vector<std::vector<double>> per_node;  // [node][rep]
+  device.execute([&] {
+    std::vector<double> node_us;
+    executor.run(inputs);
+    for (int r = 0; r < reps; ++r) {
+      executor.run(inputs, &node_us);
+      per_node.resize(node_us.size());
+      for (size_t n = 0; n < node_us.size(); ++n) per_node[n].push_back(node_us[n]);
+    }
+  });
+  std::vector<double> medians;
+  for (std::vector<double>& times : per_node) {
+    std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2), times.end());
+    medians.push_back(times[times.size() / 2]);
+  }
+  return medians;
+}
+
 TracingOverhead tracing_overhead(runtime::Device& device, runtime::Executor& executor, const std::vector<runtime::Tensor>& inputs,
                                  const std::string& node, GpuTrace& trace) {
   MeasureOptions options;

@@ -25,6 +25,12 @@ struct TimedRuns {
 TimedRuns time_runs(runtime::Device& device, runtime::Executor& executor, const std::vector<runtime::Tensor>& inputs, const MeasureOptions& options,
                     bool cold, GpuTrace* trace);
 
+// Per node of the executor's graph, its median time inside `reps` runs of the whole graph (one
+// warm-up first): as the model really runs, with fusion and layouts (a node fused into
+// another's kernel takes 0). Only for devices whose kernels finish before run() returns (CPU):
+// a GPU's per-node figure would be its issue time.
+std::vector<double> node_medians_in_runs(runtime::Device& device, runtime::Executor& executor, const std::vector<runtime::Tensor>& inputs, int reps);
+
 // What the trace costs a run: its median with CUDA events, tracing off and then on.
 TracingOverhead tracing_overhead(runtime::Device& device, runtime::Executor& executor, const std::vector<runtime::Tensor>& inputs,
                                  const std::string& node, GpuTrace& trace);

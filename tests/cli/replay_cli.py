@@ -70,6 +70,11 @@ def main():
                             names == ["all on cpu0", "all on cpu1", "one cpu:threads=2"] and all(b["plan_latency_ratio"] > 0 for b in doc["baselines"]), str(names))
                 where = {n["name"]: n["device"] for n in planned["nodes"]}
                 tally.check("every node ran where the plan put it", all(where.get(n["name"]) == n["device"] for n in doc["nodes"]))
+                timeline = doc.get("timeline", {})
+                spans = timeline.get("nodes", [])
+                tally.check("a request's timeline: every node that ran, inside its latency, where the plan put it",
+                            len(spans) == sum(1 for n in doc["nodes"] if n["mean_us"] > 0) and all(0 <= s["start_us"] <= s["end_us"] <= timeline["latency_ms"] * 1000 + 1 for s in spans)
+                            and all(where.get(s["name"]) == s["device"] for s in spans), json.dumps(timeline)[:300])
                 tally.check("12 requests, closed loop", doc["load"]["loop"] == "closed" and doc["load"]["requests"] == 12, json.dumps(doc["load"]))
 
             out = os.path.join(tmp, "open.run.json")

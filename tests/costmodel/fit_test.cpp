@@ -130,6 +130,56 @@ TEST_CASE("cost model: the fallback chain goes measured, node line, op, family, 
   CHECK(d.predict(features("LSTM", 1e6, 1e5)).us > 0);
 }
 
+TEST_CASE("cost model: times inside the fused runs scale each node, its op kind, and the rest by the whole model") {
+  // Inside the runs a Conv takes half its time alone, a Relu nothing (fused into the Conv);
+  // relu6 is not in the fused runs (as a node of an older profile would not be).
+  profiler::Profile p = synthetic_profile({1, 2});
+  for (profiler::BatchProfile& b : p.batches) {
+    profiler::WholeModel& whole = b.whole_model.at("cpu0");
+    double fused = 0;
+    for (const profiler::NodeRecord& r : b.nodes) {
+      const double alone = r.devices.at("cpu0").stats->median_us;
+      if (r.name == "relu6") continue;
+      whole.fused_node_us[r.name] = r.op_type == "Conv" ? alone / 2 : 0.0;
+      fused += whole.fused_node_us[r.name];
+    }
+    profiler::Stats stats;
+    stats.median_us = fused;
+    whole.fused = stats;
+  }
+  const costmodel::CostModel m = costmodel::fit_cost_model({p}, {"p.json"}, {});
+  const costmodel::DeviceModel& d = m.devices[0];
+  CHECK(d.in_run_scale.at("Conv") == doctest::Approx(0.5));
+  CHECK(d.in_run_scale.at("Relu") == doctest::Approx(0.0));
+  // The whole model as it runs (fused) over the sum of its nodes alone.
+  double alone = 0, fused = 0;
+  for (const profiler::NodeRecord& r : p.batches[0].nodes) alone += r.devices.at("cpu0").stats->median_us;
+  fused = p.batches[0].whole_model.at("cpu0").fused->median_us;
+  const double alone1 = alone, fused1 = fused;
+  alone = 0;
+  for (const profiler::NodeRecord& r : p.batches[1].nodes) alone += r.devices.at("cpu0").stats->median_us;
+  fused = p.batches[1].whole_model.at("cpu0").fused->median_us;
+  CHECK(d.whole_model_scale == doctest::Approx(std::max(fused1 / alone1, fused / alone)));  // the (upper) median of two
+
+  const costmodel::NodeFeatures conv1 = costmodel::features_of(p.batches[0].nodes[0], p.model_sha256);
+  CHECK(d.run_scale(conv1) == doctest::Approx(0.5));  // the node's own
+  const costmodel::NodeFeatures relu6 = costmodel::features_of(p.batches[0].nodes[11], p.model_sha256);
+  REQUIRE(relu6.name == "relu6");
+  CHECK(d.run_scale(relu6) == doctest::Approx(0.0));  // its op kind's
+  CHECK(d.run_scale(features("Conv", 3e7, 1000)) == doctest::Approx(0.5));  // another model's Conv
+  CHECK(d.run_scale(features("LSTM", 1e6, 1e5)) == doctest::Approx(d.whole_model_scale));
+
+  // The whole-model check predicts the fused run node by node, scaled.
+  const auto checks = costmodel::test_checks(m, p, "p.json");
+  REQUIRE(checks.size() == 2);
+  CHECK(checks[0].whole_measured_us == doctest::Approx(fused1));
+  CHECK(checks[0].whole_predicted_us == doctest::Approx(fused1 + 0.0).epsilon(0.01));
+  // And the scales survive the file.
+  const costmodel::CostModel back = costmodel::costmodel_from_json(costmodel::to_json(m), "m.json");
+  CHECK(back.devices[0].in_run_scale == d.in_run_scale);
+  CHECK(back.devices[0].run_scale(conv1) == doctest::Approx(0.5));
+}
+
 TEST_CASE("cost model: held-out batch sizes are predicted from the others, and checked") {
   const profiler::Profile p = synthetic_profile({1, 2, 4, 8, 16});
   const auto checks = costmodel::holdout_checks({p}, {"s.json"}, {8, 16}, {});

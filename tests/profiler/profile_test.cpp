@@ -79,6 +79,14 @@ TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON 
       }
     CHECK(batch.whole_model.count("cpu0") == 1);
     CHECK(batch.whole_model.at("cpu1").sum_of_node_medians_us > 0);
+    // Every node's time inside the fused runs; the fused nodes' and the rest add up to the run.
+    const profiler::WholeModel& whole = batch.whole_model.at("cpu0");
+    CHECK(whole.fused_node_us.size() == batch.nodes.size());
+    double in_runs = 0;
+    for (const auto& [name, us] : whole.fused_node_us) in_runs += us;
+    REQUIRE(whole.fused.has_value());
+    CHECK(in_runs > 0);
+    CHECK(in_runs <= 1.5 * whole.fused->median_us);
   }
   // mlp's nodes take a few microseconds: they are timed several runs per repetition.
   int batched = 0;
@@ -100,7 +108,7 @@ TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON 
   profiler::GpuDetail gpu{p.batches[0].nodes[0].devices.at("cpu0").stats.value(), p.batches[0].nodes[0].devices.at("cpu0").stats.value(),
                           {{"sgemm_128x64", 1, 12.5}, {"[memset]", 0.5, 1.0}}};
   q.batches[0].nodes[1].devices["cuda0"] = profiler::NodeResult{gpu.span, gpu, ""};
-  q.batches[0].whole_model["cuda0"] = {gpu.span, gpu, gpu.span, std::nullopt, 30.0};
+  q.batches[0].whole_model["cuda0"] = {gpu.span, gpu, gpu.span, std::nullopt, {}, 30.0};
   q.devices.push_back({"cuda0", "cuda", "cuda:0 H100", "cupti", "", profiler::CuptiInfo{0, {{"fc1", 10.0, 10.5}}, 1.05}});
   q.devices.push_back({"cuda1", "cuda:1", "cuda:1 H100", "cuda_events", "CUPTI not used: --no-cupti", std::nullopt});
   q.links.push_back({"host", "cuda0", "copy", "pageable", {{4, 9.5}, {1 << 20, 50.0}}, 9.4, 25.0});
