@@ -237,8 +237,14 @@ int plan_model(const PlanCommandOptions& options) {
   for (size_t n = 0; n < problem.nodes.size(); ++n) {
     const int d = result.assignment.device_of[n];
     const costmodel::Prediction& predicted = built.predicted[n][static_cast<size_t>(d)];
-    plan.nodes.push_back({problem.nodes[n].name, problem.nodes[n].op_type, device_names[static_cast<size_t>(d)], position[n], result.schedule.start_us[n],
-                          result.schedule.end_us[n], costmodel::source_name(predicted.source), predicted.estimated});
+    planner::PlannedNode planned{problem.nodes[n].name, problem.nodes[n].op_type, device_names[static_cast<size_t>(d)], position[n], result.schedule.start_us[n],
+                                 result.schedule.end_us[n], costmodel::source_name(predicted.source), predicted.estimated, {}, {}, {}, {}};
+    for (int t : problem.nodes[n].inputs) planned.inputs.push_back(problem.tensors[static_cast<size_t>(t)].name);
+    for (int t : problem.nodes[n].outputs) planned.outputs.push_back(problem.tensors[static_cast<size_t>(t)].name);
+    const ir::Node& node = model.graph.node(built.graph_node[n]);
+    for (ir::TensorId t : node.inputs) planned.input_shapes.push_back(t == ir::no_tensor ? std::vector<int64_t>{} : model.graph.tensor(t).shape);
+    for (ir::TensorId t : node.outputs) planned.output_shapes.push_back(t == ir::no_tensor ? std::vector<int64_t>{} : model.graph.tensor(t).shape);
+    plan.nodes.push_back(std::move(planned));
   }
   auto place_name = [&](int place) { return place == planner::host ? std::string("host") : device_names[static_cast<size_t>(place)]; };
   for (const planner::Copy& c : result.schedule.copies)

@@ -67,7 +67,11 @@ json to_json(const Plan& p) {
                             {"start_us", n.start_us},
                             {"end_us", n.end_us},
                             {"source", n.source},
-                            {"estimated", n.estimated}});
+                            {"estimated", n.estimated},
+                            {"inputs", n.inputs},
+                            {"outputs", n.outputs},
+                            {"input_shapes", n.input_shapes},
+                            {"output_shapes", n.output_shapes}});
   doc["copies"] = json::array();
   for (const PlannedCopy& c : p.copies)
     doc["copies"].push_back({{"tensor", c.tensor}, {"from", c.from}, {"to", c.to}, {"bytes", c.bytes}, {"start_us", c.start_us}, {"end_us", c.end_us}});
@@ -103,9 +107,12 @@ Plan plan_from_json(const json& doc, const std::string& path) {
     p.objective = doc.at("objective").get<std::string>();
     if (!doc.at("slo_ms").is_null()) p.slo_ms = doc.at("slo_ms").get<double>();
     p.pins = doc.at("pins").get<std::map<std::string, std::string>>();
+    using Names = std::vector<std::string>;
+    using Shapes = std::vector<std::vector<int64_t>>;
     for (const json& n : doc.at("nodes"))
       p.nodes.push_back({n.at("name").get<std::string>(), n.at("op_type").get<std::string>(), n.at("device").get<std::string>(), n.at("order").get<int>(),
-                         n.at("start_us").get<double>(), n.at("end_us").get<double>(), n.at("source").get<std::string>(), n.at("estimated").get<bool>()});
+                         n.at("start_us").get<double>(), n.at("end_us").get<double>(), n.at("source").get<std::string>(), n.at("estimated").get<bool>(),
+                         n.value("inputs", Names{}), n.value("outputs", Names{}), n.value("input_shapes", Shapes{}), n.value("output_shapes", Shapes{})});
     for (const json& c : doc.at("copies"))
       p.copies.push_back({c.at("tensor").get<std::string>(), c.at("from").get<std::string>(), c.at("to").get<std::string>(), c.at("bytes").get<int64_t>(),
                           c.at("start_us").get<double>(), c.at("end_us").get<double>()});

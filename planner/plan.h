@@ -36,6 +36,11 @@ struct PlannedNode {
   double start_us = 0, end_us = 0;
   std::string source;  // the cost model's: measured, node, op, family, roofline
   bool estimated = false;
+  // The activations it reads and writes (tensor names; the DAG a report draws) and the shapes
+  // of all its inputs (weights too; [] for an omitted one) and outputs. Absent in plan files
+  // written before 2026-11-25: read as empty.
+  std::vector<std::string> inputs, outputs;
+  std::vector<std::vector<int64_t>> input_shapes, output_shapes;
 };
 
 struct PlannedCopy {

@@ -1,0 +1,72 @@
+#include "report/run_summary.h"
+
+#include <fmt/format.h>
+
+#include "ir/error.h"
+
+namespace report {
+
+namespace {
+
+using json = nlohmann::json;
+
+LatencyFigures latency_from(const json& j) {
+  return {j.at("mean").get<double>(), j.at("p50").get<double>(), j.at("p90").get<double>(), j.at("p99").get<double>(), j.at("max").get<double>()};
+}
+
+std::optional<double> number_or_null(const json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
+  return j.at(key).get<double>();
+}
+
+}  // namespace
+
+RunSummary run_from_json(const json& doc, const std::string& path) {
+  if (!doc.is_object() || doc.value("schema", "") != "partplan.run/1") throw ir::Error(ir::ErrorKind::file, path + ": not a partplan.run/1 file");
+  try {
+    RunSummary r;
+    r.replay = doc.value("mode", "") == "plan";
+    r.model_path = doc.at("model").at("path").get<std::string>();
+    r.model_sha256 = doc.at("model").at("sha256").get<std::string>();
+    r.latency_ms = latency_from(doc.at("latency_ms"));
+    r.throughput_per_s = doc.at("throughput_per_s").get<double>();
+    if (r.replay) {
+      r.plan_path = doc.at("plan").at("path").get<std::string>();
+      const json& load = doc.at("load");
+      r.load = load.at("loop").get<std::string>() == "open"
+                   ? fmt::format("open loop, {:g} req/s for {:g} s, {} requests", load.at("rate_per_s").get<double>(), load.at("duration_s").get<double>(),
+                                 load.at("requests").get<int>())
+                   : fmt::format("closed loop, {} requests, {} in flight", load.at("requests").get<int>(), load.at("concurrency").get<int>());
+      const json& predicted = doc.at("predicted");
+      r.predicted_latency_ms = predicted.at("latency_ms").get<double>();
+      r.predicted_throughput_per_s = predicted.at("throughput_per_s").get<double>();
+      r.node_median_error = predicted.at("node_median_error").get<double>();
+      for (const json& d : doc.at("devices"))
+        r.devices.push_back({d.at("name").get<std::string>(), d.at("description").get<std::string>(), d.at("busy_share").get<double>(),
+                             d.at("busy_us_per_request").get<double>(), d.at("predicted_busy_us").get<double>(), d.at("peak_memory_bytes").get<int64_t>()});
+      for (const json& b : doc.at("baselines"))
+        r.baselines.push_back({b.at("name").get<std::string>(), latency_from(b.at("latency_ms")), b.at("throughput_per_s").get<double>(),
+                               b.at("plan_latency_ratio").get<double>(), b.at("plan_throughput_ratio").get<double>()});
+      for (const json& n : doc.at("nodes"))
+        r.nodes.push_back({n.at("name").get<std::string>(), n.at("op_type").get<std::string>(), n.at("device").get<std::string>(), n.at("mean_us").get<double>(),
+                           number_or_null(n, "median_us"), number_or_null(n, "predicted_us")});
+      if (doc.contains("timeline"))
+        for (const json& s : doc.at("timeline").at("nodes"))
+          r.timeline.push_back({s.at("name").get<std::string>(), s.at("device").get<std::string>(), s.at("start_us").get<double>(), s.at("end_us").get<double>()});
+      r.outputs_ok = doc.at("outputs_check").at("ok").get<bool>();
+    } else {
+      r.load = fmt::format("{} iterations after {} warm-up", doc.at("iterations").get<int>(), doc.at("warmup").get<int>());
+      const json& device = doc.at("device");
+      r.devices.push_back({device.at("name").get<std::string>(), device.at("description").get<std::string>(), std::nullopt, std::nullopt, std::nullopt,
+                           doc.at("peak_memory_bytes").get<int64_t>()});
+      for (const json& n : doc.at("nodes"))
+        r.nodes.push_back({n.at("name").get<std::string>(), n.at("op_type").get<std::string>(), r.devices.front().name, n.at("mean_us").get<double>(),
+                           std::nullopt, std::nullopt});
+    }
+    return r;
+  } catch (const json::exception& e) {
+    throw ir::Error(ir::ErrorKind::file, path + ": malformed partplan.run/1 file: " + e.what());
+  }
+}
+
+}  // namespace report
