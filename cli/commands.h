@@ -14,6 +14,7 @@ Action add_profile_command(CLI::App& app);
 Action add_fit_command(CLI::App& app);
 Action add_plan_command(CLI::App& app);
 Action add_report_command(CLI::App& app);
+Action add_export_command(CLI::App& app);
 // Prints version, libraries and GPUs found.
 int print_version();
 

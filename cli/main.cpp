@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   bool version = false;
   app.add_flag("--version", version, "Print the version, the libraries found and the GPUs visible");
   std::vector<cli::Action> actions = {cli::add_inspect_command(app), cli::add_run_command(app), cli::add_profile_command(app), cli::add_fit_command(app), cli::add_plan_command(app),
-                                      cli::add_report_command(app)};
+                                      cli::add_report_command(app), cli::add_export_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
