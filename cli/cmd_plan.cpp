@@ -250,6 +250,10 @@ int plan_model(const PlanCommandOptions& options) {
   for (const planner::Copy& c : result.schedule.copies)
     plan.copies.push_back({problem.tensors[static_cast<size_t>(c.tensor)].name, place_name(c.from), place_name(c.to), c.bytes, c.start_us, c.end_us});
   plan.predicted = planner::metrics_of(problem, result.assignment.device_of, result.schedule);
+  {
+    const planner::Schedule with_memory = planner::simulate(problem, result.assignment.device_of, result.assignment.priority, true);
+    for (size_t d = 0; d < problem.devices.size(); ++d) plan.memory_timeline[device_names[d]] = with_memory.memory_steps[d];
+  }
   if (pipeline) {
     plan.stages = pipeline->stages;
     plan.predicted.pipelined_throughput_per_s = pipeline->throughput_per_s();

@@ -85,6 +85,12 @@ json to_json(const Plan& p) {
                              {"transfer_us", s.transfer_us},
                              {"transfer_bytes", s.transfer_bytes}});
   doc["predicted"] = metrics_json(p.predicted);
+  doc["memory_timeline"] = json::object();
+  for (const auto& [device, steps] : p.memory_timeline) {
+    json points = json::array();
+    for (const auto& [time, bytes] : steps) points.push_back({time, bytes});
+    doc["memory_timeline"][device] = points;
+  }
   doc["baselines"] = json::array();
   for (const Baseline& b : p.baselines)
     doc["baselines"].push_back(b.metrics ? json{{"name", b.name}, {"predicted", metrics_json(*b.metrics)}}
@@ -130,6 +136,9 @@ Plan plan_from_json(const json& doc, const std::string& path) {
       p.stages.push_back(stage);
     }
     p.predicted = metrics_from(doc.at("predicted"));
+    if (doc.contains("memory_timeline"))
+      for (const auto& [device, points] : doc.at("memory_timeline").items())
+        for (const json& point : points) p.memory_timeline[device].push_back({point.at(0).get<double>(), point.at(1).get<int64_t>()});
     for (const json& b : doc.at("baselines")) {
       Baseline baseline{b.at("name").get<std::string>(), std::nullopt, ""};
       if (b.contains("predicted")) baseline.metrics = metrics_from(b.at("predicted"));

@@ -75,6 +75,9 @@ struct Plan {
   std::vector<PlannedCopy> copies;
   std::vector<Stage> stages;  // the throughput objective's pipeline; empty otherwise
   PlanMetrics predicted;
+  // Per device: (time, live bytes from then on) in the predicted schedule, weights included;
+  // empty in plan files written before 2026-11-25.
+  std::map<std::string, std::vector<std::pair<double, int64_t>>> memory_timeline;
   std::vector<Baseline> baselines;
   std::string algorithm;
   int iterations = 0, moves = 0;

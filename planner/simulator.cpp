@@ -33,7 +33,8 @@ struct Interval {
   int64_t bytes;
 };
 
-int64_t peak_of(std::vector<Interval> intervals) {
+// The peak of live bytes; with `steps`, every change as (time, live bytes from then on).
+int64_t peak_of(std::vector<Interval> intervals, std::vector<std::pair<double, int64_t>>* steps = nullptr) {
   std::vector<std::pair<double, int64_t>> events;
   for (const Interval& i : intervals) {
     events.push_back({i.from_us, i.bytes});
@@ -45,6 +46,9 @@ int64_t peak_of(std::vector<Interval> intervals) {
   for (const auto& [time, delta] : events) {
     live += delta;
     peak = std::max(peak, live);
+    if (!steps) continue;
+    if (!steps->empty() && steps->back().first == time) steps->back().second = live;
+    else steps->push_back({time, live});
   }
   return peak;
 }
@@ -70,7 +74,7 @@ std::vector<int> graph_order(const Problem& problem) {
   return order;
 }
 
-Schedule simulate(const Problem& problem, const std::vector<int>& device_of, const std::vector<int>& priority) {
+Schedule simulate(const Problem& problem, const std::vector<int>& device_of, const std::vector<int>& priority, bool record_memory) {
   const size_t node_count = problem.nodes.size(), device_count = problem.devices.size();
   for (size_t n = 0; n < node_count; ++n) {
     const int d = device_of[n];
@@ -174,7 +178,8 @@ Schedule simulate(const Problem& problem, const std::vector<int>& device_of, con
       intervals[d].push_back({from, std::isnan(used) ? from : used, problem.tensors[t].bytes});
     }
   s.peak_bytes.resize(device_count);
-  for (size_t d = 0; d < device_count; ++d) s.peak_bytes[d] = peak_of(intervals[d]);
+  if (record_memory) s.memory_steps.resize(device_count);
+  for (size_t d = 0; d < device_count; ++d) s.peak_bytes[d] = peak_of(intervals[d], record_memory ? &s.memory_steps[d] : nullptr);
   return s;
 }
 

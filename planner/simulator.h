@@ -23,6 +23,8 @@ struct Schedule {
   std::vector<double> start_us, end_us;  // per node
   std::vector<double> busy_us;       // per device: time running nodes
   std::vector<int64_t> peak_bytes;   // per device: weights + live activations at the peak
+  // Per device, with record_memory only: (time, live bytes from then on), at every change.
+  std::vector<std::vector<std::pair<double, int64_t>>> memory_steps;
   std::vector<Copy> copies;
   int64_t copied_bytes() const;
 };
@@ -30,7 +32,8 @@ struct Schedule {
 // `device_of[n]`: the device running node n (which must be able to: time_us finite);
 // `priority[n]`: smaller runs first among a device's ready nodes (the order a plan lists).
 // Throws std::invalid_argument for an assignment to a device that cannot run the node.
-Schedule simulate(const Problem& problem, const std::vector<int>& device_of, const std::vector<int>& priority);
+// `record_memory`: also each device's live bytes over time (for reports; the searches skip it).
+Schedule simulate(const Problem& problem, const std::vector<int>& device_of, const std::vector<int>& priority, bool record_memory = false);
 
 // The largest peak over the GPU devices: what the memory objective minimises and
 // --gpu-mem-limit bounds.

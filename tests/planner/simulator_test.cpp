@@ -68,6 +68,13 @@ TEST_CASE("simulator: a chain on one device takes the sum of its nodes") {
   CHECK(s.copies.empty());
   // Peak: while b runs, a's output (its input) and b's output are both alive: 200 bytes.
   CHECK(s.peak_bytes[0] == 200);
+  CHECK(s.memory_steps.empty());  // only when asked for
+  // Over time (an output is allocated when its node starts): a's output from 0 to 15 (b's
+  // end), b's from 10 to 22 (c's end), c's from 15 to the end; at 15 a's is freed as c's is made.
+  const planner::Schedule m = planner::simulate(p, {0, 0, 0}, planner::graph_order(p), true);
+  using Steps = std::vector<std::pair<double, int64_t>>;
+  CHECK(m.memory_steps[0] == Steps{{0, 100}, {10, 200}, {15, 200}, {22, 0}});
+  CHECK(m.memory_steps[1].empty());
 }
 
 TEST_CASE("simulator: a diamond's branches run at once on two CPU devices") {
