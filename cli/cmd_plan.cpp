@@ -35,6 +35,7 @@ struct PlanCommandOptions {
   double time_limit_s = 10;
   double slo_ms = 0;  // 0: none
   std::string gpu_mem_limit;  // bytes, or with a unit: 8G, 512M
+  std::string sweep;          // batch=1,2,4: a plan per batch size
   bool quiet = false;
 };
 
@@ -103,14 +104,13 @@ int64_t parse_bytes(const std::string& text, const std::string& flag) {
 
 std::string megabytes(int64_t bytes) { return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20)); }
 
-void print_summary(const planner::Plan& plan, const planner::Problem& problem, double planning_s) {
+void print_summary(const planner::Plan& plan, bool any_gpu, double planning_s) {
   auto gpu_peak = [&](const planner::PlanMetrics& m) {
     int64_t peak = 0;
     for (const planner::PlannedDevice& d : plan.devices)
       if (d.name.rfind("cuda", 0) == 0) peak = std::max(peak, m.peak_bytes.at(d.name));
     return peak;
   };
-  const bool any_gpu = std::any_of(problem.devices.begin(), problem.devices.end(), [](const planner::PlanDevice& d) { return d.is_gpu; });
   fmt::print("{:<34} {:>12} {:>10} {:>14}  {}\n", "", "latency", "req/s", any_gpu ? "peak GPU mem" : "", "nodes per device");
   auto row = [&](const std::string& name, const planner::PlanMetrics& m) {
     std::string per_device;
@@ -146,17 +146,15 @@ void print_summary(const planner::Plan& plan, const planner::Problem& problem, d
   fmt::print("planned in {:.2f} s ({} simulations, {} moves{})\n", planning_s, plan.iterations, plan.moves, plan.timed_out ? ", stopped by --time-limit" : "");
 }
 
-int plan_model(const PlanCommandOptions& options) {
-  if (options.objective != "latency" && options.objective != "memory" && options.objective != "throughput")
-    throw ir::Error(ir::ErrorKind::usage, "--objective '" + options.objective + "': latency, memory or throughput");
-  if (options.objective == "throughput" && !options.pins.empty())
-    throw ir::Error(ir::ErrorKind::usage, "--pin: not supported with --objective throughput (its stages are contiguous in the graph's order)");
-  if (options.objective == "memory" && !(options.slo_ms > 0)) throw ir::Error(ir::ErrorKind::usage, "--objective memory needs --slo-ms (the latency to stay under)");
-  if (options.slo_ms < 0) throw ir::Error(ir::ErrorKind::usage, "--slo-ms must be positive");
-  if (!(options.time_limit_s > 0)) throw ir::Error(ir::ErrorKind::usage, "--time-limit must be positive");
-  const ir::ShapeBindings bindings = options.shape.bindings();
-  const costmodel::CostModel costs = load_costmodel(options);
-  onnx_loader::LoadedModel model = options.processing.load(options.model);
+struct PlanOutcome {
+  planner::Plan plan;
+  bool any_gpu = false;
+  double planning_s = 0;
+};
+
+// One plan of the loaded model at `bindings` (its graph copied and resolved: weights shared).
+PlanOutcome make_plan(const PlanCommandOptions& options, const costmodel::CostModel& costs, const onnx_loader::LoadedModel& loaded, const ir::ShapeBindings& bindings) {
+  onnx_loader::LoadedModel model{loaded.graph, loaded.path, loaded.sha256, loaded.file_bytes, loaded.composed_of};
   ir::resolve_shapes(model.graph, bindings, model.path);
   ir::compute_costs(model.graph);
 
@@ -274,17 +272,103 @@ int plan_model(const PlanCommandOptions& options) {
                                   planner::metrics_of(problem, a.device_of, planner::simulate(problem, a.device_of, a.priority)), ""});
       }
 
+  const bool any_gpu = std::any_of(problem.devices.begin(), problem.devices.end(), [](const planner::PlanDevice& d) { return d.is_gpu; });
+  return {std::move(plan), any_gpu, planning_s};
+}
+
+// A what-if plan says so before its figures.
+void print_what_ifs(const planner::Plan& plan) {
+  for (const planner::PlannedDevice& d : plan.devices)
+    if (!d.present)
+      fmt::print("what-if  {}: {}\n", d.name, d.estimated ? "not here: estimated from a device spec (" + d.description + ")"
+                                                          : "not here: profiled on " + (d.machine.empty() ? std::string("a machine not recorded") : d.machine) + " (" + d.description + ")");
+}
+
+// --sweep batch=1,2,4: the batch sizes.
+std::vector<int64_t> sweep_batches(const std::string& text) {
+  const std::string prefix = "batch=";
+  if (text.rfind(prefix, 0) != 0) throw ir::Error(ir::ErrorKind::usage, "--sweep '" + text + "': expected batch=N,N,... (e.g. batch=1,2,4,8)");
+  std::vector<int64_t> batches;
+  for (const std::string& item : split_devices(text.substr(prefix.size()))) {
+    size_t used = 0;
+    int64_t b = 0;
+    try {
+      b = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size() || b < 1) throw ir::Error(ir::ErrorKind::usage, "--sweep '" + text + "': '" + item + "' is not a positive batch size");
+    if (std::find(batches.begin(), batches.end(), b) == batches.end()) batches.push_back(b);
+  }
+  std::sort(batches.begin(), batches.end());
+  return batches;
+}
+
+// model.plan.json -> model.b8.plan.json (else the name plus .b8).
+std::string sweep_output(const std::string& output, int64_t batch) {
+  const std::string suffix = ".plan.json";
+  if (output.size() > suffix.size() && output.ends_with(suffix)) return output.substr(0, output.size() - suffix.size()) + fmt::format(".b{}", batch) + suffix;
+  return output + fmt::format(".b{}", batch);
+}
+
+std::string placement_text(const planner::PlanMetrics& m) {
+  std::string text;
+  for (const auto& [device, count] : m.nodes)
+    if (count > 0) text += fmt::format("{}{} {}", text.empty() ? "" : ", ", device, count);
+  return text;
+}
+
+int plan_model(const PlanCommandOptions& options) {
+  if (options.objective != "latency" && options.objective != "memory" && options.objective != "throughput")
+    throw ir::Error(ir::ErrorKind::usage, "--objective '" + options.objective + "': latency, memory or throughput");
+  if (options.objective == "throughput" && !options.pins.empty())
+    throw ir::Error(ir::ErrorKind::usage, "--pin: not supported with --objective throughput (its stages are contiguous in the graph's order)");
+  if (options.objective == "memory" && !(options.slo_ms > 0)) throw ir::Error(ir::ErrorKind::usage, "--objective memory needs --slo-ms (the latency to stay under)");
+  if (options.slo_ms < 0) throw ir::Error(ir::ErrorKind::usage, "--slo-ms must be positive");
+  if (!(options.time_limit_s > 0)) throw ir::Error(ir::ErrorKind::usage, "--time-limit must be positive");
+  const std::vector<int64_t> batches = options.sweep.empty() ? std::vector<int64_t>{} : sweep_batches(options.sweep);
+  ir::ShapeBindings bindings = options.shape.bindings();
+  if (!batches.empty() && bindings.batch) throw ir::Error(ir::ErrorKind::usage, "--sweep sets the batch size; drop --batch");
+  const costmodel::CostModel costs = load_costmodel(options);
+  const onnx_loader::LoadedModel model = options.processing.load(options.model);
   const std::string output = options.output.empty() ? output_beside(options.model, ".plan.json") : options.output;
-  ir::write_file_atomically(output, planner::to_json(plan).dump(1) + "\n");
+
+  if (batches.empty()) {
+    const PlanOutcome outcome = make_plan(options, costs, model, bindings);
+    ir::write_file_atomically(output, planner::to_json(outcome.plan).dump(1) + "\n");
+    if (!options.quiet) {
+      fmt::print("model    {}\n", model.path);
+      print_what_ifs(outcome.plan);
+      print_summary(outcome.plan, outcome.any_gpu, outcome.planning_s);
+      fmt::print("plan     {}\n", output);
+    }
+    return 0;
+  }
+  // Every plan is made before any is written: a batch that fails leaves no files.
+  std::vector<PlanOutcome> outcomes;
+  for (int64_t b : batches) {
+    bindings.batch = b;
+    outcomes.push_back(make_plan(options, costs, model, bindings));
+  }
+  for (size_t i = 0; i < batches.size(); ++i) ir::write_file_atomically(sweep_output(output, batches[i]), planner::to_json(outcomes[i].plan).dump(1) + "\n");
   if (!options.quiet) {
-    fmt::print("model    {}\n", model.path);
-    // A what-if plan says so before its figures.
-    for (const planner::PlannedDevice& d : plan.devices)
-      if (!d.present)
-        fmt::print("what-if  {}: {}\n", d.name, d.estimated ? "not here: estimated from a device spec (" + d.description + ")"
-                                                            : "not here: profiled on " + (d.machine.empty() ? std::string("a machine not recorded") : d.machine) + " (" + d.description + ")");
-    print_summary(plan, problem, planning_s);
-    fmt::print("plan     {}\n", output);
+    fmt::print("model    {}  ({} objective, a plan per batch size)\n", model.path, options.objective);
+    print_what_ifs(outcomes.front().plan);
+    fmt::print("{:>6} {:>12} {:>10} {:>12}  {:<34} {}\n", "batch", "latency", "req/s", "items/s", "nodes per device", "");
+    std::string previous;
+    for (size_t i = 0; i < batches.size(); ++i) {
+      const planner::PlanMetrics& m = outcomes[i].plan.predicted;
+      const std::string placement = placement_text(m);
+      fmt::print("{:>6} {:>9.3f} ms {:>10.1f} {:>12.1f}  {:<34} {}\n", batches[i], m.latency_us / 1000, m.throughput_per_s(), m.throughput_per_s() * static_cast<double>(batches[i]),
+                 placement, i > 0 && placement != previous ? "<- placement changes" : "");
+      previous = placement;
+    }
+    std::string all;
+    for (int64_t b : batches) {
+      fmt::print("plan     {}\n", sweep_output(output, b));
+      all += (all.empty() ? "" : " ") + sweep_output(output, b);
+    }
+    fmt::print("chart    partplan report {} --html sweep.html\n", all);
   }
   return 0;
 }
@@ -304,6 +388,7 @@ Action add_plan_command(CLI::App& app) {
   command->add_option("--slo-ms", options->slo_ms, "The predicted per-request latency a memory or throughput plan must stay under, in ms");
   command->add_option("--pin", options->pins, "NODE=DEVICE: keep a node on a device (repeatable)");
   command->add_option("--gpu-mem-limit", options->gpu_mem_limit, "Latency objective: keep each GPU's predicted peak under this (bytes, or 8G, 512M)");
+  command->add_option("--sweep", options->sweep, "batch=1,2,4,...: a plan per batch size (written as MODEL.bN.plan.json), and where the placement changes");
   command->add_option("--time-limit", options->time_limit_s, "Seconds the search may take (default 10)");
   command->add_option("-o,--output", options->output, "Plan file (default MODEL.plan.json beside the model)");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");

@@ -1,6 +1,6 @@
 // `partplan report FILE.json...`: any mix of profile, cost model, plan and run files about one
-// model, shown as terminal tables (--table, the default when nothing else is asked for), a
-// Chrome/Perfetto trace of the predicted and measured schedules (--trace) and the plan's DAG in
+// model, shown as terminal tables (--table, the default when nothing else is asked for), an
+// HTML report (--html), a Chrome/Perfetto trace of the predicted and measured schedules (--trace) and the plan's DAG in
 // DOT (--dot). docs/cli.md.
 #include <fmt/format.h>
 
@@ -11,6 +11,7 @@
 #include "ir/atomic_write.h"
 #include "ir/error.h"
 #include "report/chrome_trace.h"
+#include "report/html_report.h"
 #include "report/plan_dot.h"
 #include "report/report_inputs.h"
 #include "report/terminal_report.h"
@@ -22,7 +23,7 @@ namespace {
 
 struct ReportCommandOptions {
   std::vector<std::string> files;
-  std::string trace, dot, colour = "auto";
+  std::string html, trace, dot, colour = "auto";
   bool table = false, quiet = false;
   int top = 10;
 };
@@ -35,21 +36,24 @@ int report_files(const ReportCommandOptions& options) {
   for (const std::string& path : options.files) report::add_report_input(inputs, read_json_file(path, "report"), path);
 
   // Everything is made before anything is written: a bad request leaves no file behind.
-  std::string trace_text, dot_text;
+  std::string html_text, trace_text, dot_text;
+  if (!options.html.empty()) html_text = report::html_report(inputs, PARTPLAN_VERSION);
   if (!options.trace.empty()) trace_text = report::chrome_trace(inputs).dump() + "\n";
   if (!options.dot.empty()) {
     if (inputs.plans.empty()) throw ir::Error(ir::ErrorKind::usage, "--dot draws a plan: give a partplan.plan/1 file");
     dot_text = report::plan_dot(inputs.plans.front().value, inputs.plans.front().path);
   }
+  if (!options.html.empty()) ir::write_file_atomically(options.html, html_text);
   if (!options.trace.empty()) ir::write_file_atomically(options.trace, trace_text);
   if (!options.dot.empty()) ir::write_file_atomically(options.dot, dot_text);
 
-  const bool tables = options.table || (options.trace.empty() && options.dot.empty());
+  const bool tables = options.table || (options.html.empty() && options.trace.empty() && options.dot.empty());
   if (tables && !options.quiet) {
     const bool colour = options.colour == "always" || (options.colour == "auto" && report::colour_wanted());
     fmt::print("{}", report::terminal_report(inputs, {colour, options.top}));
   }
   if (!options.quiet) {
+    if (!options.html.empty()) fmt::print("wrote {} (self-contained: open it in a browser)\n", options.html);
     if (!options.trace.empty()) fmt::print("wrote {} (open it in https://ui.perfetto.dev or chrome://tracing)\n", options.trace);
     if (!options.dot.empty()) fmt::print("wrote {} (dot -Tsvg {} -o plan.svg)\n", options.dot, options.dot);
   }
@@ -62,9 +66,10 @@ Action add_report_command(CLI::App& app) {
   auto options = std::make_shared<ReportCommandOptions>();
   CLI::App* command = app.add_subcommand("report", "Show profile, cost model, plan and run files of one model: tables, a trace, the plan's DAG");
   command->add_option("files", options->files, "partplan.profile/1, partplan.costmodel/1, partplan.plan/1 or partplan.run/1 files")->required();
+  command->add_option("--html", options->html, "Write a self-contained HTML report: cards, time per op kind, timelines, predicted vs measured, memory, the DAG");
   command->add_option("--trace", options->trace, "Write a Chrome trace (Perfetto, chrome://tracing): plans' predicted schedules beside replays' measured requests");
   command->add_option("--dot", options->dot, "Write the (first) plan's DAG in Graphviz DOT, nodes coloured by device");
-  command->add_flag("--table", options->table, "Print the tables as well when writing --trace or --dot");
+  command->add_flag("--table", options->table, "Print the tables as well when writing --html, --trace or --dot");
   command->add_option("--top", options->top, "Rows of the slowest and furthest-off node tables (default 10)");
   command->add_option("--color", options->colour, "auto (on a terminal, unless NO_COLOR is set), always or never");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");

@@ -7,14 +7,19 @@
 - the Chrome trace: a process for the plan and one for the replay, a slice for every node of
   the plan with its op type and shapes, the measured request inside its latency;
 - the DOT: every plan node, edges crossing devices marked; Graphviz's `dot` lays it out;
+- the HTML report: every section, nothing external, the DAG from Graphviz; headless Chromium
+  renders it with no console errors (and does report a planted one);
+- plan --sweep: a plan per batch size, the table, and the report's sweep chart;
 - refusals: files about another model (exit 2, naming the file), a file that is no partplan
   document (exit 3), --trace with nothing to draw (exit 2) leaving no file behind.
 
 Usage: report_cli.py PARTPLAN SAMPLE_MODELS
 """
+import glob
 import json
 import os
 import pty
+import re
 import shutil
 import subprocess
 import sys
@@ -108,6 +113,54 @@ def main():
                 tally.check("Graphviz lays the DOT out", svg.returncode == 0 and "<svg" in svg.stdout, svg.stderr.strip()[:200])
             else:
                 print("skip Graphviz's dot is not installed (scripts/setup installs it)")
+
+        # The HTML report: self-contained, every section there, rendered by headless Chromium
+        # without console errors (a page with a planted error shows that the check can fail).
+        html_path = os.path.join(tmp, "report.html")
+        proc = run("report", *files, "--html", html_path, "--quiet")
+        tally.check("--html written", proc.returncode == 0 and os.path.exists(html_path), proc.stderr.strip())
+        if proc.returncode == 0:
+            html = open(html_path).read()
+            for section in ("Time per op kind per device", "Timeline: predicted and measured", "Predicted against measured", "Memory over time (predicted)",
+                            "The plan's graph", "Nodes"):
+                tally.check(f"the HTML has '{section}'", f"<h2>{section}</h2>" in html)
+            external = re.findall(r'(?:src|href)\s*=\s*"(?:https?:)?//[^"]*"', html)
+            tally.check("nothing fetched from the network (no external src/href)", not external, str(external[:3]))
+            tally.check("the DAG drawn by Graphviz, a node per plan node",
+                        all(f"<title>{n['name']}</title>" in html for n in plan["nodes"]), "missing nodes in the DAG")
+            chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+            if chromium:
+                def render(page, png):
+                    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                             "--disable-default-apps", "--disable-sync", "--proxy-server=127.0.0.1:9", "--window-size=1200,3000",
+                             f"--user-data-dir={os.path.join(tmp, 'chromium-profile')}", f"--screenshot={png}", "--enable-logging=stderr", "--v=0"]
+                    p = subprocess.run([chromium, *flags, "file://" + page], capture_output=True, text=True, timeout=120)
+                    return [line for line in p.stderr.splitlines() if ":CONSOLE" in line]
+                png = os.path.join(tmp, "report.png")
+                console = render(html_path, png)
+                tally.check("Chromium renders the report (a screenshot)", os.path.exists(png) and os.path.getsize(png) > 20000)
+                tally.check("no console errors", not console, "; ".join(console[:3]))
+                broken = os.path.join(tmp, "broken.html")
+                open(broken, "w").write(html.replace("<script>", "<script>undefinedFunction();", 1))
+                tally.check("a planted script error is caught", render(broken, os.path.join(tmp, "broken.png")) != [])
+            else:
+                print("skip Chromium is not installed (scripts/setup installs it): the HTML was not rendered")
+
+        # A sweep: a plan per batch size, and the report's chart of them.
+        sweep = os.path.join(tmp, "sweep.plan.json")
+        proc = run("plan", model, "--costmodel", paths["costmodel"], "--sweep", "batch=1,2,4", "-o", sweep)
+        made = [os.path.join(tmp, f"sweep.b{b}.plan.json") for b in (1, 2, 4)]
+        tally.check("plan --sweep writes a plan per batch size", proc.returncode == 0 and all(os.path.exists(m) for m in made), proc.stderr.strip())
+        if proc.returncode == 0:
+            shapes = [json.load(open(m))["model"]["input_shapes"] for m in made]
+            tally.check("each at its batch size", [next(iter(s.values()))[0] for s in shapes] == [1, 2, 4], str(shapes))
+            tally.check("the sweep table printed", all(f"\n{b:>6} " in proc.stdout for b in (1, 2, 4)), proc.stdout[:300])
+            sweep_html = os.path.join(tmp, "sweep.html")
+            proc = run("report", *made, "--html", sweep_html, "--quiet")
+            tally.check("the report charts the sweep", proc.returncode == 0 and "<h2>Sweep over batch sizes</h2>" in open(sweep_html).read(), proc.stderr.strip())
+        proc = run("plan", model, "--costmodel", paths["costmodel"], "--sweep", "batch=1,x", "-o", os.path.join(tmp, "bad.plan.json"))
+        tally.check("a bad --sweep refused, nothing written", proc.returncode == USAGE and "--sweep" in proc.stderr and not glob.glob(os.path.join(tmp, "bad*")),
+                    proc.stderr.strip())
 
         other = os.path.join(tmp, "other.plan.json")
         doc = dict(plan)
