@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "ir/error.h"
 #include "report/graph_layout.h"
 #include "report/inspect_report.h"
 #include "report/plan_dot.h"
@@ -27,6 +28,7 @@ h1{margin-bottom:4px}h2{margin-top:36px;border-bottom:1px solid #ddd;padding-bot
 .good{color:#2a7d2a}.bad{color:#b22}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}
 td:first-child,th:first-child{text-align:left}th{cursor:pointer;user-select:none}
+.nodes td:nth-child(-n+3),.nodes th:nth-child(-n+3){text-align:left}
 svg.chart{max-width:100%;height:auto;display:block}
 .dag svg{max-width:100%;height:auto}
 .hl{outline:2px solid #000;stroke:#000 !important;stroke-width:2px !important}
@@ -215,6 +217,8 @@ std::string scatter_section(const ReportInputs& in) {
         for (const costmodel::PointPrediction& p : c.predictions)
           chart.points.push_back({p.measured_us, p.predicted_us, p.device, fmt::format("{} ({}) on {}: {:.1f} µs measured, {:.1f} predicted", p.node, p.op_type, p.device, p.measured_us, p.predicted_us), true});
   if (chart.points.empty()) return "";
+  // Series take colours in order of appearance: by device name, as the other charts order them.
+  std::stable_sort(chart.points.begin(), chart.points.end(), [](const ScatterPoint& a, const ScatterPoint& b) { return a.series < b.series; });
   return "<h2>Predicted against measured</h2><p class=\"note\">Each point a node; the band is ±10%.</p>" + scatter_svg(chart);
 }
 
@@ -243,8 +247,13 @@ std::string dag_section(const ReportInputs& in) {
   bool any_tensor = false;
   for (const planner::PlannedNode& n : named.value.nodes) any_tensor = any_tensor || !n.outputs.empty();
   if (!any_tensor) return "<h2>The plan's graph</h2><p class=\"note\">This plan file lists no tensors (written before 2026-11-25): plan again to draw it.</p>";
-  return "<h2>The plan's graph</h2><p class=\"note\">Nodes coloured by device; heavy red edges cross devices. Laid out by Graphviz.</p><div class=\"dag\">" +
-         dot_to_svg(plan_dot(named.value, named.path)) + "</div>";
+  std::string svg;
+  try {
+    svg = dot_to_svg(plan_dot(named.value, named.path));
+  } catch (const ir::Error& e) {  // the rest of the report is still worth having
+    return std::string("<h2>The plan's graph</h2><p class=\"note bad\">Not drawn: ") + html_escape(e.what()) + ". `partplan report --dot` writes it for Graphviz's `dot`.</p>";
+  }
+  return "<h2>The plan's graph</h2><p class=\"note\">Nodes coloured by device; heavy red edges cross devices. Laid out by Graphviz.</p><div class=\"dag\">" + svg + "</div>";
 }
 
 // Plans of one model at several batch sizes: predicted latency and throughput per batch, with
@@ -273,7 +282,7 @@ std::string nodes_table(const ReportInputs& in) {
   for (const Named<RunSummary>& named : in.runs) {
     const RunSummary& r = named.value;
     if (!r.replay) continue;
-    std::string out = "<h2>Nodes</h2><p class=\"note\">Click a header to sort, a row to mark the node.</p><table><tr><th>node</th><th>op</th><th>device</th><th>median µs</th><th>predicted µs</th><th>error</th></tr>";
+    std::string out = "<h2>Nodes</h2><p class=\"note\">Click a header to sort, a row to mark the node.</p><table class=\"nodes\"><tr><th>node</th><th>op</th><th>device</th><th>median µs</th><th>predicted µs</th><th>error</th></tr>";
     for (const RunNode& n : r.nodes) {
       if (n.mean_us <= 0) continue;
       const double error = n.predicted_us && *n.predicted_us > 0 && n.median_us ? *n.median_us / *n.predicted_us - 1 : NAN;
