@@ -42,7 +42,7 @@ int export_plan(const ExportCommandOptions& options) {
     throw ir::Error(ir::ErrorKind::unsupported, model.path + ": node '" + model.graph.node(shapes.unsupported.front()).name + "' is not supported");
 
   const std::vector<exporter::Part> parts = exporter::partition_plan(model.graph, plan, options.plan);
-  const exporter::ExportSource source{model.path, model.sha256, options.plan};
+  const exporter::ExportSource source{model.path, model.sha256, options.plan, {model_path, options.processing.pre, options.processing.post, options.plan}};
   std::string where;
   if (!options.onnx_dir.empty()) {
     exporter::write_onnx_parts(model.graph, plan, parts, source, options.onnx_dir);

@@ -289,7 +289,11 @@ std::vector<int64_t> sweep_batches(const std::string& text) {
   const std::string prefix = "batch=";
   if (text.rfind(prefix, 0) != 0) throw ir::Error(ir::ErrorKind::usage, "--sweep '" + text + "': expected batch=N,N,... (e.g. batch=1,2,4,8)");
   std::vector<int64_t> batches;
-  for (const std::string& item : split_devices(text.substr(prefix.size()))) {
+  const std::string list = text.substr(prefix.size());
+  for (size_t begin = 0; begin <= list.size();) {
+    const size_t end = std::min(list.find(',', begin), list.size());
+    const std::string item = list.substr(begin, end - begin);
+    begin = end + 1;
     size_t used = 0;
     int64_t b = 0;
     try {
@@ -348,7 +352,16 @@ int plan_model(const PlanCommandOptions& options) {
   std::vector<PlanOutcome> outcomes;
   for (int64_t b : batches) {
     bindings.batch = b;
-    outcomes.push_back(make_plan(options, costs, model, bindings));
+    try {
+      outcomes.push_back(make_plan(options, costs, model, bindings));
+    } catch (const ir::Error& e) {
+      throw ir::Error(e.kind(), fmt::format("--sweep batch={}: {}", b, e.what()));
+    }
+    // --batch binds symbolic leading dims only: a model whose batch dim is fixed (or bound by
+    // --shape) would give the same plan at every size.
+    const auto& shapes = outcomes.back().plan.input_shapes;
+    if (std::none_of(shapes.begin(), shapes.end(), [&](const auto& entry) { return !entry.second.empty() && entry.second.front() == b; }))
+      throw ir::Error(ir::ErrorKind::usage, fmt::format("--sweep batch={}: no input of {} has a leading dim the batch binds (it is fixed, or set by --shape)", b, model.path));
   }
   for (size_t i = 0; i < batches.size(); ++i) ir::write_file_atomically(sweep_output(output, batches[i]), planner::to_json(outcomes[i].plan).dump(1) + "\n");
   if (!options.quiet) {

@@ -38,7 +38,8 @@ int report_files(const ReportCommandOptions& options) {
   // Everything is made before anything is written: a bad request leaves no file behind.
   std::string html_text, trace_text, dot_text;
   if (!options.html.empty()) html_text = report::html_report(inputs, PARTPLAN_VERSION);
-  if (!options.trace.empty()) trace_text = report::chrome_trace(inputs).dump() + "\n";
+  // Names and paths that are not UTF-8 are replaced, not an error.
+  if (!options.trace.empty()) trace_text = report::chrome_trace(inputs).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (!options.dot.empty()) {
     if (inputs.plans.empty()) throw ir::Error(ir::ErrorKind::usage, "--dot draws a plan: give a partplan.plan/1 file");
     dot_text = report::plan_dot(inputs.plans.front().value, inputs.plans.front().path);

@@ -127,7 +127,7 @@ json to_json(const CostModel& model) {
 }
 
 CostModel costmodel_from_json(const json& doc, const std::string& path) {
-  if (!doc.is_object() || doc.value("schema", "") != costmodel_schema)
+  if (!doc.is_object() || !(doc.contains("schema") && doc.at("schema") == costmodel_schema))
     throw ir::Error(ir::ErrorKind::file, path + ": not a " + std::string(costmodel_schema) + " file");
   try {
     CostModel model;

@@ -32,7 +32,7 @@ SpecDevice load_device_spec(const std::string& path, const std::string& name) {
   } catch (const nlohmann::json::exception& e) {
     throw ir::Error(ir::ErrorKind::file, path + ": not JSON: " + e.what());
   }
-  if (!doc.is_object() || doc.value("schema", "") != device_spec_schema)
+  if (!doc.is_object() || !(doc.contains("schema") && doc.at("schema") == device_spec_schema))
     throw ir::Error(ir::ErrorKind::file, path + ": not a " + std::string(device_spec_schema) + " file");
   try {
     SpecDevice spec;

@@ -1,10 +1,10 @@
 #include "exporter/exports.h"
 
-#include <fmt/format.h>
-#include <unistd.h>
+#include "exporter/export_folder.h"
 
-#include <filesystem>
-#include <fstream>
+#include <fmt/format.h>
+
+#include <cmath>
 
 #include "ir/atomic_write.h"
 #include "ir/dtype.h"
@@ -15,7 +15,6 @@ namespace exporter {
 
 namespace {
 
-namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 json tensor_json(const ir::Tensor& t) { return {{"name", t.name}, {"dtype", std::string(ir::dtype_name(t.dtype))}, {"shape", t.shape}}; }
@@ -38,12 +37,13 @@ int cpu_threads(const planner::PlannedDevice& d) {
   return at == std::string::npos ? 0 : std::atoi(d.description.c_str() + at + 8);
 }
 
-// A string in protobuf's text format: quotes and backslashes escaped.
+// A string in protobuf's text format: quotes, backslashes and control characters escaped.
 std::string text_string(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    if (c == '"' || c == '\\') out += std::string("\\") + c;
+    else if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\{:03o}", static_cast<unsigned char>(c));
+    else out += c;
   }
   return out + "\"";
 }
@@ -69,70 +69,26 @@ const char* triton_type(ir::DType dtype) {
   return "TYPE_INVALID";
 }
 
-std::string tensor_entries(const ir::Graph& graph, const std::vector<ir::TensorId>& ids) {
+// `model_side`: a part's own tensors (a scalar reshaped to [ ]), else the ensemble's.
+std::string tensor_entries(const ir::Graph& graph, const std::vector<ir::TensorId>& ids, bool model_side) {
   std::string out;
   for (size_t i = 0; i < ids.size(); ++i) {
     const ir::Tensor& t = graph.tensor(ids[i]);
-    // A scalar is dims [ 1 ] with a reshape to [] (Triton has no rank-0 dims).
-    const std::string dims = t.shape.empty() ? "[ 1 ]\n    reshape: { shape: [ ] }" : fmt::format("[ {} ]", fmt::join(t.shape, ", "));
+    const std::string dims = !t.shape.empty() ? fmt::format("[ {} ]", fmt::join(t.shape, ", ")) : model_side ? "[ 1 ]\n    reshape: { shape: [ ] }" : "[ 1 ]";
     out += fmt::format("  {{\n    name: {}\n    data_type: {}\n    dims: {}\n  }}{}\n", text_string(t.name), triton_type(t.dtype), dims, i + 1 < ids.size() ? "," : "");
   }
   return out;
 }
 
-// Everything is written into a fresh folder beside DIR, which then replaces DIR: a failure
-// leaves no half-written export, and DIR is only ever replaced when it holds an earlier export.
-class ExportFolder {
- public:
-  explicit ExportFolder(const std::string& dir) : dir_(fs::path(dir).lexically_normal()) {
-    if (dir_.filename().empty()) dir_ = dir_.parent_path();
-    std::error_code error;
-    if (fs::exists(dir_, error) && !fs::is_empty(dir_, error) && !fs::exists(dir_ / "manifest.json", error))
-      throw ir::Error(ir::ErrorKind::usage, dir + ": the folder exists and is not an earlier partplan export (no manifest.json); choose another");
-    staging_ = dir_;
-    staging_ += fmt::format(".partial-{}", getpid());
-    fs::remove_all(staging_, error);
-    if (!fs::create_directories(staging_, error) || error)
-      throw ir::Error(ir::ErrorKind::file, dir + ": cannot make the folder (" + error.message() + ")");
-  }
-  ~ExportFolder() {
-    if (!committed_) {
-      std::error_code error;
-      fs::remove_all(staging_, error);
-    }
-  }
-  std::string path(const std::string& relative) const {
-    const fs::path p = staging_ / relative;
-    std::error_code error;
-    fs::create_directories(p.parent_path(), error);
-    if (error) throw ir::Error(ir::ErrorKind::file, p.parent_path().string() + ": cannot make the folder (" + error.message() + ")");
-    return p.string();
-  }
-  void make_folder(const std::string& relative) const {
-    std::error_code error;
-    fs::create_directories(staging_ / relative, error);
-    if (error) throw ir::Error(ir::ErrorKind::file, (staging_ / relative).string() + ": cannot make the folder (" + error.message() + ")");
-  }
-  void commit() {
-    std::error_code error;
-    fs::remove_all(dir_, error);
-    fs::rename(staging_, dir_, error);
-    if (error) throw ir::Error(ir::ErrorKind::file, dir_.string() + ": cannot move the export into place (" + error.message() + ")");
-    committed_ = true;
-  }
-
- private:
-  fs::path dir_, staging_;
-  bool committed_ = false;
-};
-
 }  // namespace
 
-json export_manifest(const ir::Graph& graph, const planner::Plan& plan, const std::vector<Part>& parts, const ExportSource& source) {
+json export_manifest(const ir::Graph& graph, const planner::Plan& plan, const std::vector<Part>& parts, const ExportSource& source,
+                     const std::string& ensemble) {
   json doc;
   doc["schema"] = export_schema;
   doc["model"] = {{"path", source.model_path}, {"sha256", source.model_sha256}};
   doc["plan"] = {{"path", source.plan_path}, {"objective", plan.objective}};
+  doc["ensemble"] = ensemble.empty() ? json(nullptr) : json(ensemble);
   doc["inputs"] = json::array();
   for (ir::TensorId t : graph.inputs) doc["inputs"].push_back(tensor_json(graph.tensor(t)));
   doc["outputs"] = json::array();
@@ -158,17 +114,17 @@ json export_manifest(const ir::Graph& graph, const planner::Plan& plan, const st
 }
 
 void write_onnx_parts(const ir::Graph& graph, const planner::Plan& plan, const std::vector<Part>& parts, const ExportSource& source, const std::string& dir) {
-  ExportFolder folder(dir);
+  ExportFolder folder(dir, source.inputs);
   for (const Part& p : parts) onnx_loader::write_subgraph_model(graph, {p.name, p.nodes, p.inputs, p.outputs}, folder.path(p.name + ".onnx"));
-  json manifest = export_manifest(graph, plan, parts, source);
+  json manifest = export_manifest(graph, plan, parts, source, "");
   ir::write_file_atomically(folder.path("manifest.json"), manifest.dump(1) + "\n");
   folder.commit();
 }
 
 std::string triton_part_config(const ir::Graph& graph, const Part& part, bool on_gpu, int gpu) {
   std::string out = fmt::format("name: {}\nbackend: \"onnxruntime\"\nmax_batch_size: 0\n", text_string(part.name));
-  out += "input [\n" + tensor_entries(graph, part.inputs) + "]\n";
-  out += "output [\n" + tensor_entries(graph, part.outputs) + "]\n";
+  out += "input [\n" + tensor_entries(graph, part.inputs, true) + "]\n";
+  out += "output [\n" + tensor_entries(graph, part.outputs, true) + "]\n";
   out += on_gpu ? fmt::format("instance_group [\n  {{\n    count: 1\n    kind: KIND_GPU\n    gpus: [ {} ]\n  }}\n]\n", gpu)
                 : "instance_group [\n  {\n    count: 1\n    kind: KIND_CPU\n  }\n]\n";
   return out;
@@ -176,8 +132,8 @@ std::string triton_part_config(const ir::Graph& graph, const Part& part, bool on
 
 std::string triton_ensemble_config(const ir::Graph& graph, const std::vector<Part>& parts, const std::string& name) {
   std::string out = fmt::format("name: {}\nplatform: \"ensemble\"\nmax_batch_size: 0\n", text_string(name));
-  out += "input [\n" + tensor_entries(graph, graph.inputs) + "]\n";
-  out += "output [\n" + tensor_entries(graph, graph.outputs) + "]\n";
+  out += "input [\n" + tensor_entries(graph, graph.inputs, false) + "]\n";
+  out += "output [\n" + tensor_entries(graph, graph.outputs, false) + "]\n";
   // The ensemble's tensors keep the model's names (unique in a graph); Triton runs a step as
   // soon as its inputs exist, so parts of one stage run at once.
   out += "ensemble_scheduling {\n  step [\n";
@@ -193,9 +149,14 @@ std::string triton_ensemble_config(const ir::Graph& graph, const std::vector<Par
 
 void write_triton_repository(const ir::Graph& graph, const planner::Plan& plan, const std::vector<Part>& parts, const ExportSource& source,
                              const std::string& dir, const std::string& ensemble_name) {
-  for (const Part& p : parts)
+  check_file_name(ensemble_name, "--ensemble-name");
+  for (const Part& p : parts) {
     if (p.name == ensemble_name) throw ir::Error(ir::ErrorKind::usage, "--ensemble-name '" + ensemble_name + "' is a part's name; choose another");
-  ExportFolder folder(dir);
+    if (p.inputs.empty())
+      throw ir::Error(ir::ErrorKind::unsupported, "part " + p.name + " (from node '" + graph.node(p.nodes.front()).name +
+                                                      "') computes from constants alone; Triton never starts a step without inputs (export --onnx-subgraphs instead)");
+  }
+  ExportFolder folder(dir, source.inputs);
   for (const Part& p : parts) {
     const planner::PlannedDevice& d = device_of(plan, p.device);
     const int gpu = gpu_index(d);
@@ -208,7 +169,7 @@ void write_triton_repository(const ir::Graph& graph, const planner::Plan& plan, 
   }
   ir::write_file_atomically(folder.path(ensemble_name + "/config.pbtxt"), triton_ensemble_config(graph, parts, ensemble_name));
   folder.make_folder(ensemble_name + "/1");  // Triton wants the version folder, even empty
-  ir::write_file_atomically(folder.path("manifest.json"), export_manifest(graph, plan, parts, source).dump(1) + "\n");
+  ir::write_file_atomically(folder.path("manifest.json"), export_manifest(graph, plan, parts, source, ensemble_name).dump(1) + "\n");
   folder.commit();
 }
 

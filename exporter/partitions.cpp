@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <optional>
 
+#include "exporter/export_folder.h"
 #include "ir/cost.h"
 #include "ir/error.h"
 
@@ -33,44 +35,45 @@ struct Scheduled {
 std::optional<std::vector<int>> schedule_parts(const ir::Graph& graph, const Scheduled& s, size_t devices) {
   const size_t n = graph.nodes.size();
   std::vector<int> part_of(n, -1), open(devices, -1);
-  std::vector<double> part_start, part_end;
+  // Per part: its first node's start, its last end, and the earliest start of a node on
+  // another device reading what it wrote.
+  std::vector<double> part_start, part_end, part_read_from_elsewhere;
   auto producer = [&](ir::TensorId t) -> int {
     if (t == ir::no_tensor || graph.tensor(t).value) return -1;
     const ir::NodeId p = graph.tensor(t).producer;
     return p == ir::no_node || s.device[static_cast<size_t>(p)] < 0 ? -1 : static_cast<int>(p);
   };
-  std::vector<std::vector<size_t>> members;
+  int parts_made = 0;
   for (size_t node : s.by_start) {
     const int d = s.device[node];
     int& current = open[static_cast<size_t>(d)];
-    if (current >= 0)
-      for (size_t m : members[static_cast<size_t>(current)]) {
-        for (ir::TensorId t : graph.nodes[m].outputs) {
-          if (t == ir::no_tensor) continue;
-          for (ir::NodeId c : graph.tensor(t).consumers)
-            if (s.device[static_cast<size_t>(c)] >= 0 && s.device[static_cast<size_t>(c)] != d && s.start_us[static_cast<size_t>(c)] < s.end_us[node]) current = -1;
-        }
-        if (current < 0) break;
-      }
+    if (current >= 0 && part_read_from_elsewhere[static_cast<size_t>(current)] < s.end_us[node]) current = -1;  // (b)
     for (ir::TensorId t : graph.nodes[node].inputs) {
       const int p = producer(t);
       if (p < 0 || s.device[static_cast<size_t>(p)] == d) continue;
       const int from = part_of[static_cast<size_t>(p)];
-      open[static_cast<size_t>(s.device[static_cast<size_t>(p)])] = open[static_cast<size_t>(s.device[static_cast<size_t>(p)])] == from ? -1 : open[static_cast<size_t>(s.device[static_cast<size_t>(p)])];
-      if (current >= 0 && part_end[static_cast<size_t>(from)] > part_start[static_cast<size_t>(current)]) current = -1;
+      if (from < 0) return std::nullopt;  // its producer not walked yet: the plan's times contradict the graph
+      int& theirs = open[static_cast<size_t>(s.device[static_cast<size_t>(p)])];
+      if (theirs == from) theirs = -1;
+      if (current >= 0 && part_end[static_cast<size_t>(from)] > part_start[static_cast<size_t>(current)]) current = -1;  // (a)
     }
     if (current < 0) {
-      current = static_cast<int>(members.size());
-      members.emplace_back();
+      current = parts_made++;
       part_start.push_back(s.start_us[node]);
       part_end.push_back(s.end_us[node]);
+      part_read_from_elsewhere.push_back(std::numeric_limits<double>::infinity());
     }
-    members[static_cast<size_t>(current)].push_back(node);
     part_of[node] = current;
     part_end[static_cast<size_t>(current)] = std::max(part_end[static_cast<size_t>(current)], s.end_us[node]);
+    for (ir::TensorId t : graph.nodes[node].outputs) {
+      if (t == ir::no_tensor) continue;
+      for (ir::NodeId c : graph.tensor(t).consumers)
+        if (s.device[static_cast<size_t>(c)] >= 0 && s.device[static_cast<size_t>(c)] != d)
+          part_read_from_elsewhere[static_cast<size_t>(current)] = std::min(part_read_from_elsewhere[static_cast<size_t>(current)], s.start_us[static_cast<size_t>(c)]);
+    }
   }
   // The parts must form a DAG: Kahn's algorithm over the part graph.
-  const size_t parts = members.size();
+  const size_t parts = static_cast<size_t>(parts_made);
   std::vector<std::vector<int>> successors(parts);
   std::vector<int> indegree(parts, 0);
   for (size_t node = 0; node < n; ++node) {
@@ -126,7 +129,6 @@ std::vector<Part> partition_plan(const ir::Graph& graph, const planner::Plan& pl
 
   const size_t nodes = graph.nodes.size();
   Scheduled s{std::vector<int>(nodes, -1), std::vector<double>(nodes, 0.0), std::vector<double>(nodes, 0.0), {}};
-  std::vector<int> order(nodes, 0);
   for (size_t n = 0; n < nodes; ++n) {
     const ir::Node& node = graph.nodes[n];
     if (ir::is_constant_node(graph, node)) continue;
@@ -135,21 +137,18 @@ std::vector<Part> partition_plan(const ir::Graph& graph, const planner::Plan& pl
     const planner::PlannedNode& p = plan.nodes[it->second];
     auto device = device_index.find(p.device);
     if (device == device_index.end()) throw ir::Error(ir::ErrorKind::usage, plan_path + ": node '" + node.name + "' is on '" + p.device + "', not one of the plan's devices");
+    check_file_name(p.device, plan_path + ": device");  // it names the part's files
     s.device[n] = static_cast<int>(device->second);
     s.start_us[n] = p.start_us;
     s.end_us[n] = p.end_us;
-    order[n] = p.order;
     s.by_start.push_back(n);
   }
   for (ir::TensorId t : graph.outputs)
     if (graph.tensor(t).value || graph.tensor(t).producer == ir::no_node)
-      throw ir::Error(ir::ErrorKind::usage, plan_path + ": graph output '" + graph.tensor(t).name + "' is a constant or an input; no part computes it");
-  // As the plan starts them; on one device, in its queue's order (which a zero-time node's
-  // start alone may not tell).
-  std::stable_sort(s.by_start.begin(), s.by_start.end(), [&](size_t a, size_t b) {
-    if (s.device[a] == s.device[b]) return order[a] < order[b];
-    return s.start_us[a] < s.start_us[b];
-  });
+      throw ir::Error(ir::ErrorKind::unsupported, plan_path + ": graph output '" + graph.tensor(t).name + "' is a constant or an input; no part computes it, so the model cannot be exported");
+  // As the plan starts them, ties in graph order: a strict order, and producers first in any
+  // plan whose times follow the graph.
+  std::stable_sort(s.by_start.begin(), s.by_start.end(), [&](size_t a, size_t b) { return s.start_us[a] != s.start_us[b] ? s.start_us[a] < s.start_us[b] : a < b; });
 
   std::vector<int> part_of = schedule_parts(graph, s, plan.devices.size()).value_or(std::vector<int>{});
   if (part_of.empty()) part_of = layered_parts(graph, s);
@@ -207,6 +206,12 @@ std::vector<Part> partition_plan(const ir::Graph& graph, const planner::Plan& pl
   for (ir::TensorId t : graph.outputs) crossing[static_cast<size_t>(part_of[static_cast<size_t>(graph.tensor(t).producer)])][t] = false;
   for (size_t p = 0; p < parts.size(); ++p)
     for (const auto& [t, is_input] : crossing[p]) (is_input ? parts[p].inputs : parts[p].outputs).push_back(t);
+  // A part of nodes nobody reads (dead code) still needs an output to be a model.
+  for (Part& part : parts)
+    if (part.outputs.empty())
+      for (ir::NodeId n : part.nodes)
+        for (ir::TensorId t : graph.node(n).outputs)
+          if (t != ir::no_tensor) part.outputs.push_back(t);
   return parts;
 }
 

@@ -1,5 +1,6 @@
 #include "onnx_loader/model_writer.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -60,7 +61,9 @@ void fill_attribute(onnx::AttributeProto& proto, const std::string& name, const 
 
 void write_subgraph_model(const ir::Graph& graph, const SubgraphModel& part, const std::string& path) {
   onnx::ModelProto model;
-  model.set_ir_version(graph.ir_version > 0 ? graph.ir_version : 8);
+  if (graph.opset <= 0) throw ir::Error(ir::ErrorKind::unsupported, path + ": the model names no default-domain opset; its parts cannot say which ops they hold");
+  // IR 4 is the first where initializers need not also be graph inputs (the parts' are not).
+  model.set_ir_version(std::max<int64_t>(graph.ir_version, 4));
   model.set_producer_name("partplan");
   model.set_producer_version("export");
   onnx::OperatorSetIdProto& opset = *model.add_opset_import();
@@ -70,6 +73,7 @@ void write_subgraph_model(const ir::Graph& graph, const SubgraphModel& part, con
   g.set_name(part.name);
 
   std::set<ir::TensorId> given(part.inputs.begin(), part.inputs.end()), constants;
+  const std::set<ir::NodeId> members(part.nodes.begin(), part.nodes.end());
   for (ir::TensorId t : part.inputs) fill_value_info(*g.add_input(), graph.tensor(t));
   for (ir::TensorId t : part.outputs) fill_value_info(*g.add_output(), graph.tensor(t));
   for (ir::NodeId id : part.nodes) {
@@ -82,7 +86,9 @@ void write_subgraph_model(const ir::Graph& graph, const SubgraphModel& part, con
     n.set_op_type(node.op_type);
     for (ir::TensorId t : node.inputs) {
       n.add_input(t == ir::no_tensor ? "" : graph.tensor(t).name);
-      if (t != ir::no_tensor && !given.count(t) && graph.tensor(t).value) constants.insert(t);
+      // A value known while resolving shapes becomes an initializer, unless a node of this part
+      // writes it (a node folded only in part, such as Dropout's output beside its mask).
+      if (t != ir::no_tensor && !given.count(t) && graph.tensor(t).value && !members.count(graph.tensor(t).producer)) constants.insert(t);
     }
     for (ir::TensorId t : node.outputs) n.add_output(t == ir::no_tensor ? "" : graph.tensor(t).name);
     for (const auto& [name, attribute] : node.attributes) fill_attribute(*n.add_attribute(), name, attribute, node);

@@ -100,7 +100,7 @@ json to_json(const Plan& p) {
 }
 
 Plan plan_from_json(const json& doc, const std::string& path) {
-  if (!doc.is_object() || doc.value("schema", "") != plan_schema) throw ir::Error(ir::ErrorKind::file, path + ": not a " + std::string(plan_schema) + " file");
+  if (!doc.is_object() || !(doc.contains("schema") && doc.at("schema") == plan_schema)) throw ir::Error(ir::ErrorKind::file, path + ": not a " + std::string(plan_schema) + " file");
   try {
     Plan p;
     p.model_path = doc.at("model").at("path").get<std::string>();

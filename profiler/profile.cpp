@@ -144,7 +144,7 @@ nlohmann::json to_json(const Profile& p) {
 }
 
 Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
-  if (!doc.is_object() || doc.value("schema", "") != profile_schema)
+  if (!doc.is_object() || !(doc.contains("schema") && doc.at("schema") == profile_schema))
     throw ir::Error(ir::ErrorKind::file, path + ": not a " + std::string(profile_schema) + " file");
   try {
     Profile p;

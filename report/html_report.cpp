@@ -32,6 +32,8 @@ td:first-child,th:first-child{text-align:left}th{cursor:pointer;user-select:none
 svg.chart{max-width:100%;height:auto;display:block}
 .dag svg{max-width:100%;height:auto}
 .hl{outline:2px solid #000;stroke:#000 !important;stroke-width:2px !important}
+.dag g.hl path,.dag g.hl polygon,.dag g.hl ellipse{stroke:#000 !important;stroke-width:4px !important}
+tr.hl td{background:#fff3b0}
 )css";
 
 // Clicking a node (a timeline bar, a DAG node, a table row) marks it everywhere; clicking a
@@ -116,12 +118,19 @@ std::string summary_cards(const ReportInputs& in) {
     const planner::Plan& p = in.plans.front().value;
     out += card("predicted latency", ms(p.predicted.latency_us), p.objective + " plan");
     out += card("predicted throughput", fmt::format("{:.0f} /s", p.predicted.throughput_per_s()), p.predicted.pipelined_throughput_per_s ? "pipelined" : "one request at a time");
+    // Against the best baseline in what the plan optimises: throughput for a pipeline, else latency.
+    const bool by_throughput = p.objective == "throughput";
+    auto figure = [&](const planner::PlanMetrics& m) { return by_throughput ? m.throughput_per_s() : m.latency_us; };
     double best = 0;
     std::string best_name;
     for (const planner::Baseline& b : p.baselines)
-      if (b.metrics && (best == 0 || b.metrics->latency_us < best)) best = b.metrics->latency_us, best_name = b.name;
-    if (best > 0)
-      out += card("vs best baseline", fmt::format("{:.2f}x", p.predicted.latency_us / best), best_name + " (latency, predicted)", p.predicted.latency_us <= best ? "good" : "bad");
+      if (b.metrics && figure(*b.metrics) > 0 && (best == 0 || (by_throughput ? figure(*b.metrics) > best : figure(*b.metrics) < best)))
+        best = figure(*b.metrics), best_name = b.name;
+    if (best > 0) {
+      const double ratio = figure(p.predicted) / best;
+      out += card("vs best baseline", fmt::format("{:.2f}x", ratio), best_name + (by_throughput ? " (throughput, predicted)" : " (latency, predicted)"),
+                  (by_throughput ? ratio >= 1 : ratio <= 1) ? "good" : "bad");
+    }
     std::string nodes;
     for (const auto& [device, count] : p.predicted.nodes) nodes += (nodes.empty() ? "" : ", ") + fmt::format("{} {}", device, count);
     out += card("nodes per device", std::to_string(p.nodes.size()), nodes);
@@ -247,6 +256,11 @@ std::string dag_section(const ReportInputs& in) {
   bool any_tensor = false;
   for (const planner::PlannedNode& n : named.value.nodes) any_tensor = any_tensor || !n.outputs.empty();
   if (!any_tensor) return "<h2>The plan's graph</h2><p class=\"note\">This plan file lists no tensors (written before 2026-11-25): plan again to draw it.</p>";
+  // Graphviz's layered layout grows faster than the node count: past this, --dot and `dot`.
+  constexpr size_t most_nodes_drawn = 1500;
+  if (named.value.nodes.size() > most_nodes_drawn)
+    return fmt::format("<h2>The plan's graph</h2><p class=\"note\">{} nodes: too many to lay out here (at most {}); `partplan report --dot` writes it for Graphviz.</p>",
+                       named.value.nodes.size(), most_nodes_drawn);
   std::string svg;
   try {
     svg = dot_to_svg(plan_dot(named.value, named.path));

@@ -22,7 +22,8 @@ void same_model(ReportInputs& inputs, const std::string& path, const std::string
 }  // namespace
 
 void add_report_input(ReportInputs& inputs, const nlohmann::json& doc, const std::string& path) {
-  const std::string schema = doc.is_object() ? doc.value("schema", "") : "";
+  // (A "schema" that is not a string is no partplan file either, not an internal error.)
+  const std::string schema = doc.is_object() && doc.contains("schema") && doc.at("schema").is_string() ? doc.at("schema").get<std::string>() : "";
   if (schema == profiler::profile_schema) {
     profiler::Profile p = profiler::profile_from_json(doc, path);
     same_model(inputs, path, p.model_path, p.model_sha256);

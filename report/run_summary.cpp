@@ -22,7 +22,7 @@ std::optional<double> number_or_null(const json& j, const char* key) {
 }  // namespace
 
 RunSummary run_from_json(const json& doc, const std::string& path) {
-  if (!doc.is_object() || doc.value("schema", "") != "partplan.run/1") throw ir::Error(ir::ErrorKind::file, path + ": not a partplan.run/1 file");
+  if (!doc.is_object() || !(doc.contains("schema") && doc.at("schema") == "partplan.run/1")) throw ir::Error(ir::ErrorKind::file, path + ": not a partplan.run/1 file");
   try {
     RunSummary r;
     r.replay = doc.value("mode", "") == "plan";

@@ -17,12 +17,17 @@ constexpr const char* colours[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "
                                    "#9c755f", "#bab0ac", "#1f77b4", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#aec7e8"};
 
 // A round step for an axis covering `span` in about `ticks` steps (1, 2 or 5 times a power of 10).
+// Never 0 or infinite: tick loops step by it (a span of inf or a denormal would not end).
 double nice_step(double span, int ticks) {
-  if (!(span > 0)) return 1;
+  if (!(span > 0) || !std::isfinite(span)) return 1;
   const double raw = span / ticks, power = std::pow(10.0, std::floor(std::log10(raw)));
   const double unit = raw / power;
-  return (unit < 1.5 ? 1 : unit < 3.5 ? 2 : unit < 7.5 ? 5 : 10) * power;
+  const double step = (unit < 1.5 ? 1 : unit < 3.5 ? 2 : unit < 7.5 ? 5 : 10) * power;
+  return step > 0 && std::isfinite(step) ? step : 1;
 }
+
+// Finite and positive, else `fallback` (times and sizes read from files may be anything).
+double sane(double value, double fallback) { return std::isfinite(value) && value > 0 ? value : fallback; }
 
 std::string time_text(double us) {
   if (us >= 1e6) return fmt::format("{:g} s", us / 1e6);
@@ -44,7 +49,7 @@ std::string gantt_svg(const std::vector<GanttRow>& rows) {
   double end = 0;
   for (const GanttRow& r : rows)
     for (const GanttBar& b : r.bars) end = std::max(end, b.end_us);
-  if (end <= 0) end = 1;
+  end = sane(end, 1);
   const double plot = width - label_width - 20, height = top + row_height * static_cast<double>(rows.size()) + 10;
   auto x = [&](double us) { return label_width + plot * us / end; };
   std::string svg = fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" class="chart gantt" viewBox="0 0 {} {}" width="{}" height="{}" font-family="sans-serif" font-size="11">)",
@@ -74,7 +79,7 @@ std::string stacked_bars_svg(const std::vector<BarRow>& rows, const std::string&
     for (const BarSegment& s : r.segments) total += s.value;
     most = std::max(most, total);
   }
-  if (most <= 0) most = 1;
+  most = sane(most, 1);
   Palette palette;
   std::vector<std::string> legend;
   const double plot = width - label_width - legend_width - 70;
@@ -109,8 +114,8 @@ std::string step_lines_svg(const std::vector<StepSeries>& series, double end_x) 
   double most = 0;
   for (const StepSeries& s : series)
     for (const auto& [px, py] : s.points) most = std::max(most, py), end_x = std::max(end_x, px);
-  if (most <= 0) most = 1;
-  if (end_x <= 0) end_x = 1;
+  most = sane(most, 1);
+  end_x = sane(end_x, 1);
   // Round steps in the unit the peak is read in (KiB, MiB...), the axis up to the step above it.
   double unit = 1;
   while (most / unit >= 1024 && unit < 1e15) unit *= 1024;
@@ -154,9 +159,9 @@ std::string lines_svg(const std::vector<LineSeries>& series, const std::string& 
   double lo = INFINITY, hi = 0, most = 0;
   for (const LineSeries& s : series)
     for (const auto& [px, py] : s.points) lo = std::min(lo, px), hi = std::max(hi, px), most = std::max(most, py);
-  if (!(hi > 0)) return "";
+  if (!(hi > 0) || !std::isfinite(hi) || !(lo > 0)) return "";
   if (hi <= lo) hi = lo * 2;
-  if (most <= 0) most = 1;
+  most = sane(most, 1);
   const double ystep = nice_step(most, 5);
   most = std::ceil(most / ystep) * ystep;
   const double plot_w = width - left - right, plot_h = height - top - bottom;

@@ -27,12 +27,16 @@ std::string shapes_text(const std::vector<std::vector<int64_t>>& shapes) {
 
 // A ratio where below 1 favours the first figure (latency plan / baseline).
 Cell ratio_cell(double ratio, bool lower_is_better) {
+  if (!std::isfinite(ratio)) return {"-"};
   const bool good = lower_is_better ? ratio < 1 : ratio > 1;
   return {fmt::format("{:.3f}x", ratio), std::abs(ratio - 1) < 0.02 ? Tint::none : good ? Tint::good : Tint::bad};
 }
 
 // measured / predicted as a ratio, tinted when outside ±10%.
-Cell predicted_ratio_cell(double ratio) { return {fmt::format("{:.3f}x", ratio), std::abs(ratio - 1) <= 0.10 ? Tint::good : Tint::bad}; }
+Cell predicted_ratio_cell(double ratio) {
+  if (!std::isfinite(ratio)) return {"-"};
+  return {fmt::format("{:.3f}x", ratio), std::abs(ratio - 1) <= 0.10 ? Tint::good : Tint::bad};
+}
 
 // measured / predicted - 1 as a signed percentage, tinted when outside ±10%.
 Cell error_cell(double measured, double predicted) {

@@ -61,7 +61,7 @@ def run_parts(folder, manifest, inputs):
 
 
 def main():
-    binary, samples = sys.argv[1], sys.argv[2]
+    binary, samples = os.path.abspath(sys.argv[1]), sys.argv[2]
     tally = Tally()
     from google.protobuf import text_format
     from tritonclient.grpc import model_config_pb2
@@ -166,7 +166,26 @@ def main():
         proc = run("export", plan, "--onnx-subgraphs", os.path.join(tmp, "a"), "--triton", os.path.join(tmp, "b"))
         tally.check("both folder flags refused", proc.returncode == USAGE, proc.stderr.strip())
         again = run("export", plan, "--onnx-subgraphs", os.path.join(tmp, "inception_parts"), "--quiet")
-        tally.check("an earlier export is replaced", again.returncode == 0 and not glob.glob(os.path.join(tmp, "*.partial-*")), again.stderr.strip())
+        tally.check("an earlier export is replaced", again.returncode == 0 and not glob.glob(os.path.join(tmp, "*.partial-*"))
+                    and not glob.glob(os.path.join(tmp, "*.old-*")), again.stderr.strip())
+        # An earlier export with something else added is not deleted.
+        open(os.path.join(tmp, "inception_parts", "notes.txt"), "w").write("mine")
+        proc = run("export", plan, "--onnx-subgraphs", os.path.join(tmp, "inception_parts"))
+        tally.check("an earlier export holding a file of the user's is refused, kept", proc.returncode == USAGE and "notes.txt" in proc.stderr
+                    and os.path.exists(os.path.join(tmp, "inception_parts", "notes.txt")), proc.stderr.strip())
+        # A folder with a manifest.json of something else is not an export.
+        other = os.path.join(tmp, "webapp")
+        os.makedirs(other)
+        json.dump({"name": "my app"}, open(os.path.join(other, "manifest.json"), "w"))
+        proc = run("export", plan, "--onnx-subgraphs", other)
+        tally.check("a folder with another kind of manifest.json is refused", proc.returncode == USAGE and os.listdir(other) == ["manifest.json"], proc.stderr.strip())
+        inception = os.path.abspath(os.path.join(samples, "inception.onnx"))
+        for bad, where, what in ((".", tmp, "the current folder"), (tmp, None, "the folder holding the plan")):
+            proc = subprocess.run([binary, "export", plan, "--model", inception, "--onnx-subgraphs", bad], capture_output=True, text=True, timeout=60, cwd=where)
+            tally.check(f"{what} refused as the export folder", proc.returncode == USAGE and os.path.exists(plan), proc.stderr.strip())
+        proc = run("export", plan, "--triton", os.path.join(tmp, "t"), "--ensemble-name", "../up")
+        tally.check("an ensemble name that is a path refused", proc.returncode == USAGE and "--ensemble-name" in proc.stderr
+                    and not os.path.exists(os.path.join(tmp, "up")), proc.stderr.strip())
     return tally.exit_code()
 
 

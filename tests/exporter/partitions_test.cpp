@@ -1,6 +1,8 @@
 // Cutting a plan into parts: the plan's concurrency is kept, the parts form stages.
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "exporter/partitions.h"
 #include "ir/error.h"
 #include "ir/graph_builder.h"
@@ -89,3 +91,30 @@ TEST_CASE("export: a node the plan lacks, or on a device it does not list, is re
   CHECK_THROWS_AS(exporter::partition_plan(g, plan_of({{"a", "tpu0", 0, 0, 10}, {"b", "cpu0", 1, 10, 20}, {"c", "cpu0", 2, 20, 30}, {"d", "cpu0", 3, 30, 40}}), "p.json"),
                   ir::Error);
 }
+
+TEST_CASE("export: zero-time nodes starting together on two devices still give parts that run in order") {
+  const ir::Graph g = diamond();
+  // Every node at time 0 for 0 us (a plan of shared-memory devices and fused nodes can say so);
+  // c's device queue lists it first.
+  const planner::Plan plan = plan_of({{"a", "cpu0", 0, 0, 0}, {"b", "cuda0", 1, 0, 0}, {"c", "cuda0", 0, 0, 0}, {"d", "cpu0", 1, 0, 0}});
+  const auto parts = exporter::partition_plan(g, plan, "p.json");
+  std::map<std::string, size_t> part_of;
+  for (size_t p = 0; p < parts.size(); ++p)
+    for (ir::NodeId n : parts[p].nodes) part_of[g.node(n).name] = p;
+  REQUIRE(part_of.size() == 4);
+  // Every part's inputs come from parts listed before it (or the model's inputs).
+  for (size_t p = 0; p < parts.size(); ++p)
+    for (ir::TensorId t : parts[p].inputs) {
+      const ir::NodeId producer = g.tensor(t).producer;
+      if (producer != ir::no_node) CHECK(part_of.at(g.node(producer).name) < p);
+    }
+}
+
+TEST_CASE("export: a device name that cannot name a file is refused") {
+  const ir::Graph g = diamond();
+  planner::Plan plan = plan_of({{"a", "cpu0", 0, 0, 10}, {"b", "cpu0", 1, 10, 20}, {"c", "cpu0", 2, 20, 30}, {"d", "cpu0", 3, 30, 40}});
+  plan.devices[0].name = "../escape";
+  for (auto& n : plan.nodes) n.device = "../escape";
+  CHECK_THROWS_AS(exporter::partition_plan(g, plan, "p.json"), ir::Error);
+}
+
