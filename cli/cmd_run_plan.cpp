@@ -86,6 +86,7 @@ OutputCheck check_outputs(const ir::Graph& graph, const std::vector<runtime::Ten
 struct Timeline {
   double latency_ms = -1;  // < 0: none kept
   std::vector<runtime::NodeSpan> spans;
+  std::vector<runtime::CopySpan> copies;  // its copies between memories, times from its arrival too
 };
 
 // One configuration's measured runs, merged over the rounds of --compare.
@@ -126,6 +127,13 @@ struct Measured {
       typical.spans = r.spans[k];
       for (runtime::NodeSpan& span : typical.spans)
         if (span.end_us > 0) span.start_us -= r.requests[k].arrived_us, span.end_us -= r.requests[k].arrived_us;
+      typical.copies.clear();
+      for (runtime::CopySpan c : r.copy_spans)
+        if (c.request == static_cast<int>(k)) {
+          c.start_us -= r.requests[k].arrived_us;
+          c.end_us -= r.requests[k].arrived_us;
+          typical.copies.push_back(c);
+        }
     }
   }
   // A node's median time per request; its mean where no spans were kept.
@@ -376,7 +384,16 @@ int run_plan(const RunOptions& options) {
                          {"start_us", span.start_us},
                          {"end_us", span.end_us}});
       }
-      doc["timeline"] = {{"latency_ms", measured.typical.latency_ms}, {"nodes", spans}};
+      json copies = json::array();
+      auto place = [&](int d) { return d < 0 ? std::string("host") : plan.devices[static_cast<size_t>(d)].name; };
+      for (const runtime::CopySpan& c : measured.typical.copies)
+        copies.push_back({{"tensor", graph.tensor(static_cast<ir::TensorId>(c.tensor)).name},
+                          {"from", place(c.from)},
+                          {"to", place(c.to)},
+                          {"bytes", c.bytes},
+                          {"start_us", c.start_us},
+                          {"end_us", c.end_us}});
+      doc["timeline"] = {{"latency_ms", measured.typical.latency_ms}, {"nodes", spans}, {"copies", copies}};
     }
     ir::write_file_atomically(options.json_path, doc.dump(1) + "\n");
   }

@@ -92,6 +92,9 @@ json chrome_trace(const ReportInputs& inputs) {
       }
       events.push_back(complete(pid, tracks(track_of.count(s.device) ? track_of[s.device] : s.device), s.name, op_type, s.start_us, s.end_us, std::move(args)));
     }
+    for (const CopyTimelineSpan& c : r.timeline_copies)
+      events.push_back(complete(pid, tracks("copy " + c.from + " -> " + c.to), c.tensor, "copy", c.start_us, c.end_us,
+                                {{"bytes", c.bytes}, {"from", c.from}, {"to", c.to}, {"measured_us", c.end_us - c.start_us}}));
   }
   if (pid == 0) throw ir::Error(ir::ErrorKind::usage, "--trace: nothing to draw; give a plan file or a run --plan file");
   return {{"traceEvents", events}, {"displayTimeUnit", "ms"}, {"otherData", {{"model", inputs.model_path}, {"sha256", inputs.model_sha256}}}};

@@ -198,6 +198,13 @@ std::string timeline_section(const ReportInputs& in) {
                               palette.colour(op_of[s.name])});
       rows.push_back(std::move(row));
     }
+    std::map<std::string, GanttRow> copy_rows;
+    for (const CopyTimelineSpan& c : r.timeline_copies) {
+      GanttRow& row = copy_rows[c.from + " → " + c.to];
+      row.label = "measured · copy " + c.from + " → " + c.to;
+      row.bars.push_back({c.start_us, c.end_us, "", fmt::format("{}: {} ({:.1f} µs)", c.tensor, format_bytes(static_cast<double>(c.bytes)), c.end_us - c.start_us), "#999"});
+    }
+    for (auto& [key, row] : copy_rows) rows.push_back(std::move(row));
     break;
   }
   if (rows.empty()) return "";

@@ -50,9 +50,15 @@ RunSummary run_from_json(const json& doc, const std::string& path) {
       for (const json& n : doc.at("nodes"))
         r.nodes.push_back({n.at("name").get<std::string>(), n.at("op_type").get<std::string>(), n.at("device").get<std::string>(), n.at("mean_us").get<double>(),
                            number_or_null(n, "median_us"), number_or_null(n, "predicted_us")});
-      if (doc.contains("timeline"))
-        for (const json& s : doc.at("timeline").at("nodes"))
+      if (doc.contains("timeline")) {
+        const json& timeline = doc.at("timeline");
+        for (const json& s : timeline.at("nodes"))
           r.timeline.push_back({s.at("name").get<std::string>(), s.at("device").get<std::string>(), s.at("start_us").get<double>(), s.at("end_us").get<double>()});
+        if (timeline.contains("copies"))  // run files before 2026-11-25 lack them
+          for (const json& c : timeline.at("copies"))
+            r.timeline_copies.push_back({c.at("tensor").get<std::string>(), c.at("from").get<std::string>(), c.at("to").get<std::string>(), c.at("bytes").get<int64_t>(),
+                                         c.at("start_us").get<double>(), c.at("end_us").get<double>()});
+      }
       r.outputs_ok = doc.at("outputs_check").at("ok").get<bool>();
     } else {
       r.load = fmt::format("{} iterations after {} warm-up", doc.at("iterations").get<int>(), doc.at("warmup").get<int>());

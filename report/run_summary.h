@@ -36,6 +36,12 @@ struct TimelineSpan {
   double start_us = 0, end_us = 0;
 };
 
+struct CopyTimelineSpan {
+  std::string tensor, from, to;  // devices, or "host"
+  int64_t bytes = 0;
+  double start_us = 0, end_us = 0;
+};
+
 struct RunSummary {
   bool replay = false;  // "mode": "plan"
   std::string model_path, model_sha256, plan_path;
@@ -47,6 +53,7 @@ struct RunSummary {
   std::vector<RunBaseline> baselines;
   std::vector<RunNode> nodes;
   std::vector<TimelineSpan> timeline;  // a replay's typical request
+  std::vector<CopyTimelineSpan> timeline_copies;  // its copies between memories
   std::optional<bool> outputs_ok;
 };
 

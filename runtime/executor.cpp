@@ -276,6 +276,14 @@ Tensor Executor::transfer(const Tensor& source, int from, int to) {
   return copy;
 }
 
+void Executor::CopyTally::add(ir::TensorId tensor, int from, int to, int64_t copied, std::chrono::steady_clock::time_point began,
+                              std::chrono::steady_clock::time_point ended) {
+  time_us += std::chrono::duration<double, std::micro>(ended - began).count();
+  ++count;
+  bytes += copied;
+  if (keep) records.push_back({request, tensor, from, to, copied, began, ended});
+}
+
 void Executor::gather_inputs(const ir::Node& op, int where, std::vector<Tensor>& values, const std::vector<int>& location, std::vector<Tensor>& moved,
                              std::vector<const Tensor*>& in, CopyTally* tally) {
   in.clear();
@@ -296,11 +304,7 @@ void Executor::gather_inputs(const ir::Node& op, int where, std::vector<Tensor>&
       if (!copy.data) {
         const auto began = std::chrono::steady_clock::now();
         copy = transfer(values[index], location[index], where);
-        if (tally) {
-          tally->time_us += std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - began).count();
-          ++tally->count;
-          tally->bytes += copy.size_bytes();
-        }
+        if (tally) tally->add(t, location[index], where, copy.size_bytes(), began, std::chrono::steady_clock::now());
       }
       in.push_back(&copy);
     }

@@ -4,6 +4,7 @@
 // nodes in graph order, each on its device's worker, copies a tensor to the device that reads
 // it where memory is not shared, frees each activation after its last use, and can time every
 // node.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -69,10 +70,22 @@ class Executor {
   // device waiting on a node queued behind one that waits on it).
   ReplayResult replay(const std::vector<Tensor>& inputs, const ReplayOptions& options);
 
-  // Tensors moved between memories: how many, their bytes, the time the copies took.
+  // Tensors moved between memories: how many, their bytes, the time the copies took; with
+  // `keep`, each copy too (for the request `request`), as a replay's timeline shows them.
+  struct CopyRecord {
+    int request = -1;
+    ir::TensorId tensor = ir::no_tensor;
+    int from = 0, to = 0;  // device indices, host (-1) for the caller's memory
+    int64_t bytes = 0;
+    std::chrono::steady_clock::time_point began, ended;
+  };
   struct CopyTally {
     int64_t count = 0, bytes = 0;
     double time_us = 0;
+    bool keep = false;
+    int request = -1;
+    std::vector<CopyRecord> records;
+    void add(ir::TensorId tensor, int from, int to, int64_t copied, std::chrono::steady_clock::time_point began, std::chrono::steady_clock::time_point ended);
   };
 
  private:

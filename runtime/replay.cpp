@@ -161,6 +161,7 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
   result.node_total_us.assign(nodes, 0.0);
   if (options.record_nodes) result.spans.assign(static_cast<size_t>(options.requests), std::vector<NodeSpan>(nodes));
   std::vector<DriverTally> tallies(devices);
+  for (DriverTally& t : tallies) t.copies.keep = options.record_nodes;
 
   std::mutex mutex;  // guards admission, the active list, cursors and finishing
   std::condition_variable changed;
@@ -222,6 +223,7 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
     const ir::Node& op = *run_nodes_[node];
     const int where = static_cast<int>(d);
     DriverTally& tally = tallies[d];
+    tally.copies.request = slot.request;
     gather_inputs(op, where, slot.values, slot.location, slot.moved, in, &tally.copies);
     allocate_outputs(op, where, slot.values, slot.location, out);
     const Clock::time_point began = Clock::now();
@@ -258,9 +260,8 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
         const Clock::time_point began = Clock::now();
         devices_[static_cast<size_t>(holder)]->copy_to_host(value, on_host.data);
         CopyTally& copies = tallies[d].copies;  // this driver's
-        copies.time_us += micros_between(began, Clock::now());
-        ++copies.count;
-        copies.bytes += on_host.size_bytes();
+        copies.request = slot.request;
+        copies.add(t, holder, host, on_host.size_bytes(), began, Clock::now());
         value = on_host;
       }
       if (keep) kept.push_back(value);
@@ -373,6 +374,8 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
     result.copies += t.copies.count;
     result.copied_bytes += t.copies.bytes;
     result.copy_us += t.copies.time_us;
+    for (const CopyRecord& c : t.copies.records)
+      result.copy_spans.push_back({c.request, static_cast<int>(c.tensor), c.from, c.to, c.bytes, micros_between(start, c.began), micros_between(start, c.ended)});
   }
   return result;
 }

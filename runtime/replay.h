@@ -30,6 +30,14 @@ struct NodeSpan {
   double start_us = 0, end_us = 0;  // from the replay's start, on the host's steady clock
 };
 
+struct CopySpan {
+  int request = 0;
+  int tensor = -1;        // ir::TensorId of the graph
+  int from = 0, to = 0;   // device indices; -1: host memory
+  int64_t bytes = 0;
+  double start_us = 0, end_us = 0;  // from the replay's start, as NodeSpan
+};
+
 struct RequestRecord {
   double arrived_us = 0;   // open loop: its arrival; closed loop: its admission
   double admitted_us = 0;  // a slot was free and its inputs were handed to the devices
@@ -41,6 +49,7 @@ struct ReplayResult {
   double wall_us = 0;                      // first admission to last finish
   std::vector<RequestRecord> requests;     // in arrival order
   std::vector<std::vector<NodeSpan>> spans;  // [request][node] with record_nodes (0, 0 for nodes not run)
+  std::vector<CopySpan> copy_spans;          // with record_nodes: every copy between memories
   std::vector<double> node_total_us;       // per node: summed over requests
   std::vector<double> device_busy_us;      // per device: its nodes' time, summed
   int64_t copies = 0, copied_bytes = 0;    // tensors moved between memories, all requests

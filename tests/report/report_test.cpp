@@ -38,7 +38,10 @@ nlohmann::json run_doc(const std::string& sha) {
           {"devices", {{{"name", "cpu0"}, {"description", "cpu:threads=1"}, {"busy_share", 0.1}, {"busy_us_per_request", 6.0}, {"predicted_busy_us", 5.0}, {"peak_memory_bytes", 1024}}}},
           {"baselines", nlohmann::json::array()},
           {"nodes", {{{"name", "relu"}, {"op_type", "Relu"}, {"device", "cpu0"}, {"mean_us", 6.0}, {"median_us", 5.5}, {"predicted_us", 5.0}}}},
-          {"timeline", {{"latency_ms", 1.0}, {"nodes", {{{"name", "relu"}, {"device", "cpu0"}, {"start_us", 100.0}, {"end_us", 105.5}}}}}},
+          {"timeline",
+           {{"latency_ms", 1.0},
+            {"nodes", {{{"name", "relu"}, {"device", "cpu0"}, {"start_us", 100.0}, {"end_us", 105.5}}}},
+            {"copies", {{{"tensor", "y"}, {"from", "cuda0"}, {"to", "cpu0"}, {"bytes", 1024}, {"start_us", 90.0}, {"end_us", 99.0}}}}}},
           {"outputs_check", {{"ok", true}}}};
 }
 
@@ -61,6 +64,7 @@ TEST_CASE("report: files about another model are refused, naming both; unknown f
   CHECK(inputs.plans.size() == 1);
   CHECK(inputs.runs.size() == 1);
   CHECK(inputs.runs[0].value.timeline.size() == 1);
+  CHECK(inputs.runs[0].value.timeline_copies.size() == 1);
   try {
     report::add_report_input(inputs, run_doc(std::string(64, 'b')), "b.run.json");
     FAIL("expected an error");
@@ -105,9 +109,9 @@ TEST_CASE("report: the trace has a process per plan and per replay, a track per 
     }
   }
   CHECK(pids == std::set<int>{1, 2});
-  CHECK(slices == 5);  // 2 nodes + 2 copies predicted, 1 node measured
+  CHECK(slices == 6);  // 2 nodes + 2 copies predicted, 1 node + 1 copy measured
   CHECK(threads.count("copy host -> cuda0") == 1);
-  CHECK(threads.count("copy cuda0 -> cpu0") == 1);
+  CHECK(threads.count("copy cuda0 -> cpu0") == 1);  // a track in each process: the set holds the name once
   CHECK(threads.count("cuda0 (cuda:0 H100)") == 1);
 
   report::ReportInputs nothing;

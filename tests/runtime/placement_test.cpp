@@ -2,6 +2,8 @@
 // shared, fusion and channels-last kept within a device, values as on one device.
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "ir/cost.h"
 #include "ir/error.h"
 #include "onnx_loader/onnx_loader.h"
@@ -94,6 +96,35 @@ TEST_CASE("nodes placed on two devices give the one-device values; tensors cross
   runtime::cpu::CpuDevice other(2, 1, {});
   runtime::Executor shared(g, {&local, &other}, {0, 1, 0, 1, 0});  // host memory on both: no copies
   CHECK(values(shared.run({x})[0]) == values(split.run({x})[0]));
+}
+
+TEST_CASE("a replay records each copy between memories: which tensor, where from and to, inside its request") {
+  const ir::Graph g = residual_graph();
+  runtime::cpu::CpuDevice local(0, 1, {});
+  RemoteCpuDevice remote(1);
+  auto x = runtime::host_tensor(ir::DType::float32, {1, 3, 8, 8});
+  for (int64_t i = 0; i < x.element_count(); ++i) x.as<float>()[i] = static_cast<float>(i % 5);
+  runtime::Executor split(g, {&local, &remote}, {0, 1, 1, 0, 0});
+  runtime::ReplayOptions options;
+  options.requests = 3;
+  options.record_nodes = true;
+  const runtime::ReplayResult r = split.replay({x}, options);
+  CHECK(r.copies == 3 * 3);  // per request: c1 there, r and c2 back (the output stays on the host device)
+  REQUIRE(r.copy_spans.size() == static_cast<size_t>(r.copies));
+  std::map<std::string, int> by_tensor;
+  for (const runtime::CopySpan& c : r.copy_spans) {
+    const std::string name = g.tensor(static_cast<ir::TensorId>(c.tensor)).name;
+    ++by_tensor[name];
+    CHECK((name == "c1" ? c.from == 0 && c.to == 1 : c.from == 1 && c.to == 0));
+    CHECK(c.bytes == 8 * 8 * 8 * 4);
+    const runtime::RequestRecord& q = r.requests.at(static_cast<size_t>(c.request));
+    CHECK(c.start_us >= q.admitted_us);
+    CHECK(c.end_us <= q.finished_us);
+    CHECK(c.start_us <= c.end_us);
+  }
+  CHECK(by_tensor == std::map<std::string, int>{{"c1", 3}, {"c2", 3}, {"r", 3}});
+  options.record_nodes = false;
+  CHECK(split.replay({x}, options).copy_spans.empty());  // only when asked
 }
 
 TEST_CASE("a placement of the wrong size or naming a missing device is refused") {
