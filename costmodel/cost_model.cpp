@@ -55,6 +55,11 @@ double DeviceModel::run_scale(const NodeFeatures& f) const {
   return whole_model_scale;
 }
 
+bool DeviceModel::fused_in_runs(const NodeFeatures& f) const {
+  const NodeHistory* h = history(f);
+  return h != nullptr && h->in_run_scale == 0;
+}
+
 Prediction DeviceModel::predict(const NodeFeatures& f, bool use_history) const {
   if (const NodeHistory* h = use_history ? history(f) : nullptr) {
     const double work = f.work();

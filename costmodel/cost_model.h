@@ -100,6 +100,8 @@ struct DeviceModel {
   // What turns a prediction of the node alone into its time inside a run: the node's own
   // in-run scale, else its op kind's, else the whole model's.
   double run_scale(const NodeFeatures& f) const;
+  // Whether the profile's runs fused this node into another's kernel (its time there was 0).
+  bool fused_in_runs(const NodeFeatures& f) const;
 };
 
 struct TrainingSet {

@@ -32,6 +32,14 @@ struct PlanNode {
   std::vector<int> inputs, outputs;  // tensor indices (activations only; weights in weight_bytes)
   std::vector<double> time_us;       // per device; cannot_run where it has no kernel
   int64_t weight_bytes = 0;          // resident on every device that runs it
+  // A node the runs fuse into its producer's kernel (a Relu after a Conv) costs time_us only
+  // beside that producer; on another device it runs alone and costs unfused_us. -1: none.
+  int fused_with = -1;
+  std::vector<double> unfused_us;    // per device, where fused_with >= 0
+  // What the node costs on device d, given where its producer runs.
+  double cost_on(size_t d, const std::vector<int>& device_of) const {
+    return fused_with >= 0 && device_of[static_cast<size_t>(fused_with)] != static_cast<int>(d) ? unfused_us[d] : time_us[d];
+  }
 };
 
 // A transfer's cost: latency + bytes / bandwidth, per ordered pair of places (host or device).

@@ -89,7 +89,7 @@ ModelProblem problem_from(const ir::Graph& graph, const std::string& model_sha25
     const ir::Node& node = graph.nodes[n];
     if (ir::is_constant_node(graph, node)) continue;
     const int index = static_cast<int>(p.nodes.size());
-    PlanNode plan_node{node.name, node.op_type, {}, {}, {}, 0};
+    PlanNode plan_node{node.name, node.op_type, {}, {}, {}, 0, -1, {}};
     for (ir::TensorId t : node.inputs) {
       if (t == ir::no_tensor) continue;
       if (graph.tensor(t).value) {
@@ -110,13 +110,23 @@ ModelProblem problem_from(const ir::Graph& graph, const std::string& model_sha25
     }
     const costmodel::NodeFeatures features = costmodel::features_of(graph, static_cast<ir::NodeId>(n), model_sha256);
     std::vector<costmodel::Prediction> predicted;
+    // A node the profile's runs fused into its producer costs nothing beside it, and its own
+    // time alone elsewhere (the split breaks the fusion).
+    const bool has_producer = !plan_node.inputs.empty() && p.tensors[static_cast<size_t>(plan_node.inputs.front())].producer >= 0;
+    bool fused = false;
     for (const costmodel::DeviceModel* d : device_models) {
       const costmodel::Prediction prediction = d->predict(features);
       predicted.push_back(prediction);
       // Scaled from the node alone to the node inside a run (fused, in the run's layouts), so
       // the schedule adds up to what a run measures.
-      plan_node.time_us.push_back(d->can_run(features) ? prediction.us * d->run_scale(features) : cannot_run);
+      const double in_run = d->can_run(features) ? prediction.us * d->run_scale(features) : cannot_run;
+      plan_node.time_us.push_back(in_run);
+      const bool fused_here = has_producer && d->can_run(features) && d->fused_in_runs(features);
+      plan_node.unfused_us.push_back(fused_here ? prediction.us : in_run);
+      fused = fused || fused_here;
     }
+    if (fused) plan_node.fused_with = p.tensors[static_cast<size_t>(plan_node.inputs.front())].producer;
+    else plan_node.unfused_us.clear();
     p.nodes.push_back(std::move(plan_node));
     out.graph_node.push_back(static_cast<ir::NodeId>(n));
     out.predicted.push_back(std::move(predicted));

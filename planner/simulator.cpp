@@ -145,7 +145,7 @@ Schedule simulate(const Problem& problem, const std::vector<int>& device_of, con
       if (std::isnan(ready)) throw std::invalid_argument("priority is not a topological order: node '" + node.name + "' reads a tensor not yet produced");
       start = std::max(start, ready);
     }
-    const double end = start + node.time_us[static_cast<size_t>(d)];
+    const double end = start + node.cost_on(static_cast<size_t>(d), device_of);
     s.start_us[static_cast<size_t>(n)] = start;
     s.end_us[static_cast<size_t>(n)] = end;
     s.busy_us[static_cast<size_t>(d)] += end - start;

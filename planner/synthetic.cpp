@@ -21,7 +21,7 @@ Problem random_dag(std::mt19937& rng, int n, bool gpu, double gpu_speedup) {
   std::uniform_int_distribution<int64_t> bytes(16, 400);
   p.tensors.push_back({"x", 64, -1, {}, false});
   for (int i = 0; i < n; ++i) {
-    PlanNode node{"n" + std::to_string(i), "Op", {}, {}, {}, 100};
+    PlanNode node{"n" + std::to_string(i), "Op", {}, {}, {}, 100, -1, {}};
     const int reads = i == 0 ? 1 : 1 + static_cast<int>(rng() % 2);
     for (int r = 0; r < reads; ++r) {
       const int t = i == 0 ? 0 : 1 + static_cast<int>(rng() % static_cast<unsigned>(i));
@@ -55,7 +55,7 @@ Problem synthetic_dag(int n, unsigned seed) {
   std::uniform_int_distribution<int64_t> bytes(1 << 10, 1 << 20);
   p.tensors.push_back({"input", 1 << 20, -1, {}, false});
   for (int i = 0; i < n; ++i) {
-    PlanNode node{"n" + std::to_string(i), "Op", {}, {}, {}, 4096};
+    PlanNode node{"n" + std::to_string(i), "Op", {}, {}, {}, 4096, -1, {}};
     const int reads = 1 + static_cast<int>(rng() % 3);
     for (int r = 0; r < reads; ++r) {
       const int back = 1 + static_cast<int>(rng() % 20);
@@ -89,7 +89,7 @@ Problem random_pipeline_problem(std::mt19937& rng, int n, bool dag) {
   std::uniform_int_distribution<int64_t> bytes(8, 512);
   p.tensors.push_back({"x", 128, -1, {}, false});
   for (int i = 0; i < n; ++i) {
-    PlanNode node{"n" + std::to_string(i), "Op", {i}, {}, {}, 0};  // reads the previous output (tensor i)
+    PlanNode node{"n" + std::to_string(i), "Op", {i}, {}, {}, 0, -1, {}};  // reads the previous output (tensor i)
     p.tensors[static_cast<size_t>(i)].consumers.push_back(i);
     if (dag && i >= 2 && rng() % 3 == 0) {
       const int earlier = static_cast<int>(rng() % static_cast<unsigned>(i - 1)) + 1;

@@ -48,7 +48,7 @@ TEST_CASE("pipeline: a device in two stages carries both (hand-computed)") {
   for (size_t place = 0; place < 3; ++place) p.links[place][2] = p.links[2][place] = {5.0, 4.0};
   p.tensors = {{"x", 400, -1, {0}, false}, {"a", 400, 0, {1}, false}, {"b", 400, 1, {2}, false}, {"y", 400, 2, {}, true}};
   const double inf = planner::cannot_run;
-  p.nodes = {{"pre", "Op", {0}, {1}, {100, inf}, 0}, {"model", "Op", {1}, {2}, {1000, 50}, 0}, {"post", "Op", {2}, {3}, {100, inf}, 0}};
+  p.nodes = {{"pre", "Op", {0}, {1}, {100, inf}, 0, -1, {}}, {"model", "Op", {1}, {2}, {1000, 50}, 0, -1, {}}, {"post", "Op", {2}, {3}, {100, inf}, 0, -1, {}}};
   // Each device once: all on cpu0 (1,200 us) is the only pipeline that runs every node.
   const auto once = planner::plan_pipeline(p, inf, 1);
   REQUIRE(once.has_value());

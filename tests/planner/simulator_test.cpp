@@ -36,7 +36,7 @@ int add_node(planner::Problem& p, const std::string& name, std::vector<int> inpu
   const int out = add_tensor(p, name + ":out", bytes, output);
   p.tensors[static_cast<size_t>(out)].producer = n;
   for (int t : inputs) p.tensors[static_cast<size_t>(t)].consumers.push_back(n);
-  p.nodes.push_back({name, "Op", inputs, {out}, std::move(time_us), 0});
+  p.nodes.push_back({name, "Op", inputs, {out}, std::move(time_us), 0, -1, {}});
   return n;
 }
 
@@ -75,6 +75,19 @@ TEST_CASE("simulator: a chain on one device takes the sum of its nodes") {
   using Steps = std::vector<std::pair<double, int64_t>>;
   CHECK(m.memory_steps[0] == Steps{{0, 100}, {10, 200}, {15, 200}, {22, 0}});
   CHECK(m.memory_steps[1].empty());
+}
+
+TEST_CASE("simulator: a node fused into its producer is free beside it and costs its own time elsewhere") {
+  planner::Problem p = empty_problem();
+  const int x = add_tensor(p, "x", 8);
+  const int conv = add_node(p, "conv", {x}, 8, {10, 10});
+  const int relu = add_node(p, "relu", {output_of(p, conv)}, 8, {0, 0}, true);
+  p.nodes[static_cast<size_t>(relu)].fused_with = conv;
+  p.nodes[static_cast<size_t>(relu)].unfused_us = {3, 4};
+  CHECK(planner::simulate(p, {0, 0}, planner::graph_order(p)).makespan_us == 10.0);
+  const planner::Schedule split = planner::simulate(p, {0, 1}, planner::graph_order(p));
+  CHECK(split.end_us[1] - split.start_us[1] == 4.0);  // alone on device 1
+  CHECK(split.makespan_us > 10.0);
 }
 
 TEST_CASE("simulator: a diamond's branches run at once on two CPU devices") {
