@@ -104,19 +104,21 @@ int64_t parse_bytes(const std::string& text, const std::string& flag) {
 
 std::string megabytes(int64_t bytes) { return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20)); }
 
+// The largest predicted peak over the plan's GPUs (what the memory objective minimises).
+int64_t gpu_peak_of(const planner::PlanMetrics& m) {
+  int64_t peak = 0;
+  for (const auto& [device, bytes] : m.peak_bytes)
+    if (device.rfind("cuda", 0) == 0) peak = std::max(peak, bytes);
+  return peak;
+}
+
 void print_summary(const planner::Plan& plan, bool any_gpu, double planning_s) {
-  auto gpu_peak = [&](const planner::PlanMetrics& m) {
-    int64_t peak = 0;
-    for (const planner::PlannedDevice& d : plan.devices)
-      if (d.name.rfind("cuda", 0) == 0) peak = std::max(peak, m.peak_bytes.at(d.name));
-    return peak;
-  };
   fmt::print("{:<34} {:>12} {:>10} {:>14}  {}\n", "", "latency", "req/s", any_gpu ? "peak GPU mem" : "", "nodes per device");
   auto row = [&](const std::string& name, const planner::PlanMetrics& m) {
     std::string per_device;
     for (const auto& [device, count] : m.nodes) per_device += fmt::format("{}{} {}", per_device.empty() ? "" : ", ", device, count);
     fmt::print("{:<34} {:>9.3f} ms {:>10.1f} {:>14}  {}; {} copies, {}\n", name, m.latency_us / 1000, m.throughput_per_s(),
-               any_gpu ? megabytes(gpu_peak(m)) : "", per_device, m.copies, megabytes(m.copied_bytes));
+               any_gpu ? megabytes(gpu_peak_of(m)) : "", per_device, m.copies, megabytes(m.copied_bytes));
   };
   row("plan", plan.predicted);
   for (const planner::Baseline& b : plan.baselines) {
@@ -153,16 +155,12 @@ struct PlanOutcome {
 };
 
 // One plan of the loaded model at `bindings` (its graph copied and resolved: weights shared).
-PlanOutcome make_plan(const PlanCommandOptions& options, const costmodel::CostModel& costs, const onnx_loader::LoadedModel& loaded, const ir::ShapeBindings& bindings) {
+PlanOutcome make_plan(const PlanCommandOptions& options, const costmodel::CostModel& costs, const onnx_loader::LoadedModel& loaded, const ir::ShapeBindings& bindings,
+                      const std::vector<std::string>& device_names) {
   onnx_loader::LoadedModel model{loaded.graph, loaded.path, loaded.sha256, loaded.file_bytes, loaded.composed_of};
   ir::resolve_shapes(model.graph, bindings, model.path);
   ir::compute_costs(model.graph);
 
-  std::vector<std::string> device_names;
-  if (options.devices.empty())
-    for (const costmodel::DeviceModel& d : costs.devices) device_names.push_back(d.name);
-  else
-    device_names = split_devices(options.devices);
   const planner::ModelProblem built = planner::problem_from(model.graph, model.sha256, costs, device_names);
   const planner::Problem& problem = built.problem;
   for (const planner::PlanNode& node : problem.nodes)
@@ -276,6 +274,79 @@ PlanOutcome make_plan(const PlanCommandOptions& options, const costmodel::CostMo
   return {std::move(plan), any_gpu, planning_s};
 }
 
+// --devices: one set (a,b), or alternative sets (a,b|c) of devices that cannot all run at
+// once (two 1-thread CPU devices, or one 2-thread device on the same cores). Default: all.
+std::vector<std::vector<std::string>> device_sets(const PlanCommandOptions& options, const costmodel::CostModel& costs) {
+  std::vector<std::vector<std::string>> sets;
+  if (options.devices.empty()) {
+    sets.emplace_back();
+    for (const costmodel::DeviceModel& d : costs.devices) sets.back().push_back(d.name);
+    return sets;
+  }
+  for (size_t begin = 0; begin <= options.devices.size();) {
+    const size_t end = std::min(options.devices.find('|', begin), options.devices.size());
+    sets.push_back(split_devices(options.devices.substr(begin, end - begin)));
+    begin = end + 1;
+  }
+  // A name the cost model lacks is a typo, not a set that cannot run the model.
+  for (const auto& set : sets)
+    for (const std::string& name : set)
+      if (costs.device(name) == nullptr) {
+        std::vector<std::string> known;
+        for (const costmodel::DeviceModel& d : costs.devices) known.push_back(d.name);
+        throw ir::Error(ir::ErrorKind::usage, fmt::format("--devices '{}': the cost model has no device '{}' (it has {})", options.devices, name, fmt::join(known, ", ")));
+      }
+  return sets;
+}
+
+// Whether `a` serves the objective better than `b`.
+bool better(const std::string& objective, const planner::PlanMetrics& a, const planner::PlanMetrics& b) {
+  if (objective == "throughput") return a.throughput_per_s() > b.throughput_per_s();
+  if (objective == "memory" && gpu_peak_of(a) != gpu_peak_of(b)) return gpu_peak_of(a) < gpu_peak_of(b);
+  return a.latency_us < b.latency_us;
+}
+
+// A plan over each device set; the best for the objective, the others recorded beside it. With
+// one set, its plan (and its errors) as they are.
+PlanOutcome best_plan(const PlanCommandOptions& options, const costmodel::CostModel& costs, const onnx_loader::LoadedModel& model, const ir::ShapeBindings& bindings) {
+  const std::vector<std::vector<std::string>> sets = device_sets(options, costs);
+  if (sets.size() == 1) return make_plan(options, costs, model, bindings, sets.front());
+  std::vector<std::optional<PlanOutcome>> outcomes;
+  std::vector<planner::Alternative> alternatives;
+  std::optional<size_t> best;
+  for (const std::vector<std::string>& set : sets) {
+    alternatives.push_back({set, std::nullopt, "", false});
+    try {
+      outcomes.push_back(make_plan(options, costs, model, bindings, set));
+      alternatives.back().metrics = outcomes.back()->plan.predicted;
+      if (!best || better(options.objective, outcomes.back()->plan.predicted, outcomes[*best]->plan.predicted)) best = outcomes.size() - 1;
+    } catch (const ir::Error& e) {
+      if (e.kind() != ir::ErrorKind::usage && e.kind() != ir::ErrorKind::unsupported) throw;
+      outcomes.emplace_back();
+      alternatives.back().not_possible = e.what();
+    }
+  }
+  if (!best)
+    throw ir::Error(ir::ErrorKind::usage, fmt::format("--devices '{}': no plan over any of the device sets ({})", options.devices, alternatives.front().not_possible));
+  alternatives[*best].chosen = true;
+  PlanOutcome chosen = std::move(*outcomes[*best]);
+  chosen.plan.alternatives = std::move(alternatives);
+  return chosen;
+}
+
+void print_alternatives(const planner::Plan& plan) {
+  if (plan.alternatives.empty()) return;
+  fmt::print("device sets ({} objective):\n", plan.objective);
+  for (const planner::Alternative& a : plan.alternatives) {
+    const std::string devices = fmt::format("{}", fmt::join(a.devices, ","));
+    if (!a.metrics) {
+      fmt::print("  {:<24} not possible: {}\n", devices, a.not_possible);
+      continue;
+    }
+    fmt::print("  {:<24} {:>9.3f} ms {:>10.1f} req/s{}\n", devices, a.metrics->latency_us / 1000, a.metrics->throughput_per_s(), a.chosen ? "   <- chosen" : "");
+  }
+}
+
 // A what-if plan says so before its figures.
 void print_what_ifs(const planner::Plan& plan) {
   for (const planner::PlannedDevice& d : plan.devices)
@@ -338,11 +409,12 @@ int plan_model(const PlanCommandOptions& options) {
   const std::string output = options.output.empty() ? output_beside(options.model, ".plan.json") : options.output;
 
   if (batches.empty()) {
-    const PlanOutcome outcome = make_plan(options, costs, model, bindings);
+    const PlanOutcome outcome = best_plan(options, costs, model, bindings);
     ir::write_file_atomically(output, planner::to_json(outcome.plan).dump(1) + "\n");
     if (!options.quiet) {
       fmt::print("model    {}\n", model.path);
       print_what_ifs(outcome.plan);
+      print_alternatives(outcome.plan);
       print_summary(outcome.plan, outcome.any_gpu, outcome.planning_s);
       fmt::print("plan     {}\n", output);
     }
@@ -353,7 +425,7 @@ int plan_model(const PlanCommandOptions& options) {
   for (int64_t b : batches) {
     bindings.batch = b;
     try {
-      outcomes.push_back(make_plan(options, costs, model, bindings));
+      outcomes.push_back(best_plan(options, costs, model, bindings));
     } catch (const ir::Error& e) {
       throw ir::Error(e.kind(), fmt::format("--sweep batch={}: {}", b, e.what()));
     }
@@ -396,7 +468,9 @@ Action add_plan_command(CLI::App& app) {
   options->shape.add_to(*command);
   command->add_option("--costmodel", options->costmodel, "partplan.costmodel/1 file (from partplan fit)");
   command->add_option("--profile", options->profiles, "partplan.profile/1 file(s) to fit a cost model from instead");
-  command->add_option("--devices", options->devices, "Devices of the cost model to plan over, comma-separated (default: all of them)");
+  command->add_option("--devices", options->devices,
+                      "Devices of the cost model to plan over, comma-separated (default: all of them); sets that share cores separated by | "
+                      "(cpu0,cpu1|cpu2): a plan over each, the best kept");
   command->add_option("--objective", options->objective, "latency, memory (least GPU memory within --slo-ms) or throughput (pipeline stages)");
   command->add_option("--slo-ms", options->slo_ms, "The predicted per-request latency a memory or throughput plan must stay under, in ms");
   command->add_option("--pin", options->pins, "NODE=DEVICE: keep a node on a device (repeatable)");

@@ -95,6 +95,10 @@ json to_json(const Plan& p) {
   for (const Baseline& b : p.baselines)
     doc["baselines"].push_back(b.metrics ? json{{"name", b.name}, {"predicted", metrics_json(*b.metrics)}}
                                          : json{{"name", b.name}, {"not_possible", b.not_possible}});
+  doc["alternatives"] = json::array();
+  for (const Alternative& a : p.alternatives)
+    doc["alternatives"].push_back(a.metrics ? json{{"devices", a.devices}, {"predicted", metrics_json(*a.metrics)}, {"chosen", a.chosen}}
+                                            : json{{"devices", a.devices}, {"not_possible", a.not_possible}, {"chosen", false}});
   doc["planner"] = {{"algorithm", p.algorithm}, {"iterations", p.iterations}, {"moves", p.moves}, {"timed_out", p.timed_out}, {"time_limit_s", p.time_limit_s}};
   return doc;
 }
@@ -136,6 +140,12 @@ Plan plan_from_json(const json& doc, const std::string& path) {
       p.stages.push_back(stage);
     }
     p.predicted = metrics_from(doc.at("predicted"));
+    if (doc.contains("alternatives"))  // absent before 2026-11-25
+      for (const json& a : doc.at("alternatives")) {
+        Alternative alternative{a.at("devices").get<std::vector<std::string>>(), std::nullopt, a.value("not_possible", std::string()), a.at("chosen").get<bool>()};
+        if (a.contains("predicted")) alternative.metrics = metrics_from(a.at("predicted"));
+        p.alternatives.push_back(std::move(alternative));
+      }
     if (doc.contains("memory_timeline"))
       for (const auto& [device, points] : doc.at("memory_timeline").items())
         for (const json& point : points) p.memory_timeline[device].push_back({point.at(0).get<double>(), point.at(1).get<int64_t>()});

@@ -55,6 +55,15 @@ struct Baseline {
   std::string not_possible;  // why there is none (a node the device cannot run)
 };
 
+// A set of devices the plan was also made over (`plan --devices "cpu0,cpu1|cpu2"`: devices
+// sharing cores, so one set or the other runs, never both); the plan is the best of them.
+struct Alternative {
+  std::vector<std::string> devices;
+  std::optional<PlanMetrics> metrics;
+  std::string not_possible;  // why none was made over these devices
+  bool chosen = false;
+};
+
 struct PlannedDevice {
   std::string name, description;
   bool estimated = false;  // from a device spec: roofline estimates
@@ -79,6 +88,7 @@ struct Plan {
   // empty in plan files written before 2026-11-25.
   std::map<std::string, std::vector<std::pair<double, int64_t>>> memory_timeline;
   std::vector<Baseline> baselines;
+  std::vector<Alternative> alternatives;  // empty unless several device sets were asked for
   std::string algorithm;
   int iterations = 0, moves = 0;
   bool timed_out = false;

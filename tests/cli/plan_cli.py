@@ -64,6 +64,26 @@ def main():
             check("present_marked", devices["cpu0"]["present"] and devices["cpu0"]["machine"] and not devices["cuda0"]["present"],
                   str(plan["devices"]))
 
+            # Device sets that exclude each other (devices sharing cores): a plan over each, the
+            # best kept, the others beside it; a set that cannot serve the objective is noted.
+            sets = os.path.join(tmp, "sets.plan.json")
+            proc = subprocess.run([binary, "plan", model, "--costmodel", costmodel, "--batch", "1", "--devices", "cpu0,cpu1|cpu0|cuda0,cpu0", "-o", sets],
+                                  capture_output=True, text=True, timeout=120)
+            check("device sets planned", proc.returncode == 0 and "device sets" in proc.stdout and "<- chosen" in proc.stdout, proc.stderr.strip())
+            if proc.returncode == 0:
+                doc = json.load(open(sets))
+                alternatives = doc["alternatives"]
+                chosen = [a for a in alternatives if a["chosen"]]
+                fastest = min(alternatives, key=lambda a: a["predicted"]["latency_us"])
+                check("the fastest set chosen, its plan written", len(alternatives) == 3 and len(chosen) == 1 and chosen[0] is fastest
+                      and sorted(d["name"] for d in doc["devices"]) == sorted(fastest["devices"])
+                      and doc["predicted"]["latency_us"] == fastest["predicted"]["latency_us"], json.dumps(alternatives)[:300])
+            proc = subprocess.run([binary, "plan", model, "--costmodel", costmodel, "--batch", "1", "--devices", "cpu0,cpu1|cuda0,cpu0", "--objective", "memory",
+                                   "--slo-ms", "100", "-o", sets], capture_output=True, text=True, timeout=120)
+            ok = proc.returncode == 0 and [a["chosen"] for a in json.load(open(sets))["alternatives"]] == [False, True] and \
+                "GPU" in json.load(open(sets))["alternatives"][0]["not_possible"]
+            check("a set without a GPU is noted, not chosen, for the memory objective", ok, proc.stderr.strip())
+
             # What-if from a profile made elsewhere: the H100 machine's cost model, planned here.
             h100 = os.path.join(samples, "profiles", "h100", "h100.costmodel.json")
             whatif = os.path.join(tmp, "whatif.plan.json")
@@ -133,6 +153,7 @@ def main():
             ("costmodel_missing", [model, "--costmodel", os.path.join(tmp, "none.json")], FILE, ["none.json"]),
             ("costmodel_is_profile", [model, "--costmodel", profile], FILE, ["p.json", "partplan.costmodel/1"]),
             ("unknown_device", [model, "--costmodel", costmodel, "--devices", "cpu0,cuda7"], USAGE, ["--devices", "cuda7"]),
+            ("unknown_device_in_a_set", [model, "--costmodel", costmodel, "--devices", "cpu0|cuda7"], USAGE, ["--devices", "cuda7"]),
             ("pin_unknown_node", [model, "--costmodel", costmodel, "--pin", "nope=cpu0"], USAGE, ["--pin", "nope"]),
             ("pin_bad_form", [model, "--costmodel", costmodel, "--pin", "cpu0"], USAGE, ["--pin"]),
             ("memory_without_slo", [model, "--costmodel", costmodel, "--objective", "memory"], USAGE, ["--slo-ms"]),
