@@ -8,6 +8,9 @@
    (multi-branch) and cnn_lstm (a CNN branch beside an LSTM branch): `--compare` runs each
    device alone and one 2-thread device, alternating with the plan. Printed: p50 of each, the
    plan/baseline ratios, measured/predicted latency, the median per-node error, outputs.
+1b. The same models profiled on the two 1-thread devices and one 2-thread device at once and
+   planned with `--devices 'cpu0,cpu1|cpu2'`: the split's and the pooled device's predicted
+   latency, the set chosen, its measured p50 beside one 2-thread device's.
 2. A throughput plan of resnet_small with the pre/post-processing graphs (batch 2): measured
    throughput against the plan's bottleneck bound and against the bound the measured busiest
    device sets, each device's busy share.
@@ -77,6 +80,23 @@ def main():
                   f"{base['one cpu:threads=2']['plan_latency_ratio']:9.3f} {p50 / doc['predicted']['latency_ms']:10.3f} "
                   f"{100 * doc['predicted']['node_median_error']:8.0f}% {counts[0]:>5}/{counts[1]:<6} "
                   f"{'match' if doc['outputs_check']['ok'] else 'DIFFER':>8} {mib(doc['peak_rss_bytes']):8.0f}")
+
+        print("\n1b. the planner choosing between the split and one pooled device (plan --devices 'cpu0,cpu1|cpu2' from one profile of all three)")
+        print(f"{'model':<12} {'split pred':>11} {'pooled pred':>12} {'chosen':>10} {'chosen meas':>12} {'one 2-thread meas':>18}")
+        for name in ("inception", "cnn_lstm"):
+            model = [os.path.join(SAMPLES, name + ".onnx"), "--batch", "1"]
+            profile, plan = os.path.join(tmp, name + ".three.profile.json"), os.path.join(tmp, name + ".sets.plan.json")
+            call(binary, "profile", *model, "--devices", DEVICES + ",cpu:threads=2", "-o", profile, "--quiet")
+            call(binary, "plan", *model, "--profile", profile, "--devices", "cpu0,cpu1|cpu2", "-o", plan, "--quiet")
+            with open(plan) as f:
+                planned = json.load(f)
+            sets = {",".join(a["devices"]): a for a in planned["alternatives"]}
+            chosen = next(k for k, a in sets.items() if a["chosen"])
+            doc = replay(binary, tmp, model, plan, "--compare", "--requests", str(args.requests))
+            pooled = next((b for b in doc["baselines"] if b["name"].startswith("one cpu:threads=")), None)
+            measured_pooled = pooled["latency_ms"]["p50"] if pooled else doc["latency_ms"]["p50"]  # the plan is the pooled device itself
+            print(f"{name:<12} {sets['cpu0,cpu1']['predicted']['latency_us'] / 1000:11.3f} {sets['cpu2']['predicted']['latency_us'] / 1000:12.3f} "
+                  f"{chosen:>10} {doc['latency_ms']['p50']:12.3f} {measured_pooled:18.3f}")
 
         print("\n2. throughput plan: resnet_small with pre/post-processing, batch 2")
         processing = os.path.join(SAMPLES, "processing")
