@@ -15,6 +15,9 @@ namespace {
 struct Prefix {
   std::vector<std::vector<double>> time;  // [device][i]: nodes [0, i) on the device
   std::vector<int64_t> crossing;          // [i]
+  // [first]: nodes a stage starting at `first` holds while the producer they fuse into lies
+  // before it: the cut breaks their fusion, and they cost their own time (PlanNode::unfused_us).
+  std::vector<std::vector<int>> unfused_after_cut;
 };
 
 Prefix prefix_of(const Problem& p) {
@@ -28,6 +31,10 @@ Prefix prefix_of(const Problem& p) {
       const double t = p.nodes[i].time_us[d];
       pre.time[d][i + 1] = pre.time[d][i] + (t < cannot_run ? t : 0.0);
     }
+  pre.unfused_after_cut.assign(n + 1, {});
+  for (size_t i = 0; i < n; ++i)
+    for (int first = p.nodes[i].fused_with + 1; p.nodes[i].fused_with >= 0 && first <= static_cast<int>(i); ++first)
+      pre.unfused_after_cut[static_cast<size_t>(first)].push_back(static_cast<int>(i));
   pre.crossing.assign(n + 1, 0);
   for (const PlanTensor& t : p.tensors) {
     // Alive across cut c when produced before c (graph inputs: always) and read at or after c,
@@ -41,9 +48,15 @@ Prefix prefix_of(const Problem& p) {
   return pre;
 }
 
-double stage_compute(const Prefix& pre, int device, int first, int end) {
+double stage_compute(const Problem& p, const Prefix& pre, int device, int first, int end) {
   const std::vector<double>& time = pre.time[static_cast<size_t>(device)];
-  return time[static_cast<size_t>(end)] - time[static_cast<size_t>(first)];
+  double compute = time[static_cast<size_t>(end)] - time[static_cast<size_t>(first)];
+  for (int i : pre.unfused_after_cut[static_cast<size_t>(first)]) {
+    const PlanNode& node = p.nodes[static_cast<size_t>(i)];
+    if (i < end && node.time_us[static_cast<size_t>(device)] < cannot_run)
+      compute += node.unfused_us[static_cast<size_t>(device)] - node.time_us[static_cast<size_t>(device)];
+  }
+  return compute;
 }
 
 // The resources a pipeline keeps busy, each for its summed time per request: every device (all
@@ -61,7 +74,7 @@ Pipeline assemble(const Problem& p, const Prefix& pre, const std::vector<std::pa
   for (size_t k = 0; k < cuts_devices.size(); ++k) {
     const auto [first, device] = cuts_devices[k];
     const int last = k + 1 < cuts_devices.size() ? cuts_devices[k + 1].first - 1 : n - 1;
-    Stage s{device, first, last, stage_compute(pre, device, first, last + 1), 0, pre.crossing[static_cast<size_t>(first)]};
+    Stage s{device, first, last, stage_compute(p, pre, device, first, last + 1), 0, pre.crossing[static_cast<size_t>(first)]};
     s.transfer_us = p.transfer_us(previous, device, s.transfer_bytes);
     device_load[static_cast<size_t>(device)] += s.compute_us;
     link_load[link_index(previous, device, devices)] += s.transfer_us;
@@ -185,7 +198,7 @@ class BoundedSearch {
             for (size_t b = a + 1; b < cuts_.size() && cuts_[b] <= blocked_[d][static_cast<size_t>(i)]; ++b) {
               const int j = cuts_[b];
               if (j == n_ && to.promised != 0) break;  // a promise the plan would end without keeping
-              if (const double compute = stage_compute(pre_, device, i, j); compute > limit_) {
+              if (const double compute = stage_compute(p_, pre_, device, i, j); compute > limit_) {
                 exceeds(compute);
                 break;
               }
@@ -219,7 +232,7 @@ class BoundedSearch {
     if (++extended_ % 4096 == 0 && std::chrono::steady_clock::now() > deadline_) stopped_ = true;
     const Partial before = partials_[static_cast<size_t>(k)];
     const int device = to.last;
-    const double compute = stage_compute(pre_, device, i, j), transfer = p_.transfer_us(from.last, device, pre_.crossing[static_cast<size_t>(i)]);
+    const double compute = stage_compute(p_, pre_, device, i, j), transfer = p_.transfer_us(from.last, device, pre_.crossing[static_cast<size_t>(i)]);
     Partial next{before.latency + compute + transfer, before.work + compute, 0, i, device, k};
     if (next.latency > slo_us_ || (least_latency_ && best_ && next.latency >= best_->latency_us)) return;  // latency only grows
     // All work spread evenly over the devices is a load some device carries at least.

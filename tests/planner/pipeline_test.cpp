@@ -39,6 +39,26 @@ TEST_CASE("pipeline: the DP finds what enumerating every split finds") {
   CHECK(reused >= 10);
 }
 
+TEST_CASE("pipeline: a cut between a node and the one fused into it prices the fused node alone") {
+  // a -> b -> c -> d; a and b run only on cpu0, c and d only on cpu1, so the one cut falls
+  // between b and c. c fuses into b in a run (0 us beside it), alone it takes 30 us.
+  planner::Problem p;
+  p.devices = {{"cpu0", false}, {"cpu1", false}};
+  p.links.assign(3, std::vector<planner::LinkCost>(3, {0.5, 0.0}));
+  p.tensors = {{"x", 4, -1, {0}, false}, {"a", 4, 0, {1}, false}, {"b", 4, 1, {2}, false}, {"c", 4, 2, {3}, false}, {"y", 4, 3, {}, true}};
+  const double inf = planner::cannot_run;
+  p.nodes = {{"a", "Op", {0}, {1}, {10, inf}, 0, -1, {}},
+             {"b", "Op", {1}, {2}, {10, inf}, 0, -1, {}},
+             {"c", "Op", {2}, {3}, {inf, 0}, 0, 1, {inf, 30}},
+             {"d", "Op", {3}, {4}, {inf, 5}, 0, -1, {}}};
+  const auto pipe = planner::plan_pipeline(p, inf, 1);
+  REQUIRE(pipe.has_value());
+  REQUIRE(pipe->stages.size() == 2);
+  CHECK(pipe->stages[0].compute_us == doctest::Approx(20));
+  CHECK(pipe->stages[1].compute_us == doctest::Approx(30 + 5));  // c alone, then d
+  CHECK(pipe->bottleneck_us == doctest::Approx(35));
+}
+
 TEST_CASE("pipeline: a device in two stages carries both (hand-computed)") {
   // pre -> model -> post in a chain; the GPU runs only the model, the CPU all three. Tensors of
   // 400 bytes; the GPU link costs 5 us + 4 bytes/us = 105 us each way, CPU hand-offs 0.5 us.
