@@ -10,10 +10,10 @@
 #include "cli/commands.h"
 #include "cli/json_file.h"
 #include "cli/model_flags.h"
+#include "cli/planned_model.h"
 #include "exporter/exports.h"
 #include "exporter/partitions.h"
 #include "ir/error.h"
-#include "ir/shape_inference.h"
 
 namespace cli {
 
@@ -30,16 +30,11 @@ int export_plan(const ExportCommandOptions& options) {
     throw ir::Error(ir::ErrorKind::usage, "give --onnx-subgraphs DIR or --triton DIR (one of them)");
   const planner::Plan plan = planner::plan_from_json(read_json_file(options.plan, "plan"), options.plan);
   const std::string model_path = options.model.empty() ? plan.model_path : options.model;
-  onnx_loader::LoadedModel model = options.processing.load(model_path);
-  if (model.sha256 != plan.model_sha256)
-    throw ir::Error(ir::ErrorKind::usage, fmt::format("{}: made for a model with sha256 {}, {} has {}{}", options.plan, plan.model_sha256.substr(0, 12), model_path,
-                                                      model.sha256.substr(0, 12),
-                                                      options.processing.pre.empty() && options.processing.post.empty() ? " (give --model, and --pre/--post if it was planned with them)" : ""));
   ir::ShapeBindings bindings;
-  for (const auto& [name, shape] : plan.input_shapes) bindings.input_shapes[name] = shape;  // the shapes it was planned for
-  const ir::ShapeReport shapes = ir::resolve_shapes(model.graph, bindings, model.path);
-  if (!shapes.unsupported.empty())
-    throw ir::Error(ir::ErrorKind::unsupported, model.path + ": node '" + model.graph.node(shapes.unsupported.front()).name + "' is not supported");
+  onnx_loader::LoadedModel model = load_planned_model(
+      plan, options.plan, model_path, options.processing,
+      options.processing.pre.empty() && options.processing.post.empty() ? " (give --model, and --pre/--post if it was planned with them)" : "", bindings);
+  resolve_planned_shapes(model, bindings);
 
   const std::vector<exporter::Part> parts = exporter::partition_plan(model.graph, plan, options.plan);
   const exporter::ExportSource source{model.path, model.sha256, options.plan, {model_path, options.processing.pre, options.processing.post, options.plan}};

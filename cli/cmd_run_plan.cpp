@@ -13,6 +13,7 @@
 #include <random>
 
 #include "cli/json_file.h"
+#include "cli/planned_model.h"
 #include "cli/run_inputs.h"
 #include "cli/run_options.h"
 #include "ir/atomic_write.h"
@@ -166,18 +167,12 @@ int run_plan(const RunOptions& options) {
     throw ir::Error(ir::ErrorKind::usage, "--requests, --concurrency, --slo-ms and --warmup must not be negative");
 
   const planner::Plan plan = planner::plan_from_json(read_json_file(flags.plan, "--plan"), flags.plan);
-  onnx_loader::LoadedModel model = options.processing.load(options.model);
-  if (model.sha256 != plan.model_sha256)
-    throw ir::Error(ir::ErrorKind::usage, fmt::format("--plan {}: made for a model with sha256 {}, {} has {}{}", flags.plan, plan.model_sha256.substr(0, 12),
-                                                      options.model, model.sha256.substr(0, 12),
-                                                      options.processing.pre.empty() && options.processing.post.empty() ? "" : " (with --pre/--post)"));
-  ir::Graph& graph = model.graph;
   ir::ShapeBindings bindings = options.shape.bindings();
-  for (const auto& [name, shape] : plan.input_shapes) bindings.input_shapes[name] = shape;  // the plan's shapes
+  onnx_loader::LoadedModel model = load_planned_model(plan, "--plan " + flags.plan, options.model, options.processing,
+                                                      options.processing.pre.empty() && options.processing.post.empty() ? "" : " (with --pre/--post)", bindings);
+  ir::Graph& graph = model.graph;
   const std::vector<onnx_loader::NamedTensor> given = read_input_files(options.inputs_dir, graph, bindings);
-  const ir::ShapeReport shapes = ir::resolve_shapes(graph, bindings, model.path);
-  if (!shapes.unsupported.empty())
-    throw ir::Error(ir::ErrorKind::unsupported, model.path + ": node '" + graph.node(shapes.unsupported.front()).name + "' is not supported");
+  resolve_planned_shapes(model, bindings);
   ir::compute_costs(graph);
 
   // The plan's devices, made as they were profiled.
