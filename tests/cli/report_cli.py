@@ -111,8 +111,8 @@ def main():
             if shutil.which("dot"):
                 svg = subprocess.run(["dot", "-Tsvg", dot_path], capture_output=True, text=True)
                 tally.check("Graphviz lays the DOT out", svg.returncode == 0 and "<svg" in svg.stdout, svg.stderr.strip()[:200])
-            else:
-                print("skip Graphviz's dot is not installed (scripts/setup installs it)")
+            else:  # scripts/test runs scripts/setup, which installs it: its absence is a setup bug
+                tally.check("Graphviz's dot is installed (scripts/setup installs graphviz)", False, "dot not on PATH")
 
         # The HTML report: self-contained, every section there, rendered by headless Chromium
         # without console errors (a page with a planted error shows that the check can fail).
@@ -143,8 +143,8 @@ def main():
                 broken = os.path.join(tmp, "broken.html")
                 open(broken, "w").write(html.replace("<script>", "<script>undefinedFunction();", 1))
                 tally.check("a planted script error is caught", render(broken, os.path.join(tmp, "broken.png")) != [])
-            else:
-                print("skip Chromium is not installed (scripts/setup installs it): the HTML was not rendered")
+            else:  # as for dot: scripts/setup installs it
+                tally.check("Chromium is installed (scripts/setup installs chromium)", False, "the HTML was not rendered")
 
         # A sweep: a plan per batch size, and the report's chart of them.
         sweep = os.path.join(tmp, "sweep.plan.json")
