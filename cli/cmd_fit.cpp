@@ -10,7 +10,7 @@
 #include "costmodel/costmodel_json.h"
 #include "costmodel/hardware_spec.h"
 #include "costmodel/validation.h"
-#include "ir/atomic_write.h"
+#include "ir/output_file.h"
 #include "ir/error.h"
 #include "report/fit_report.h"
 
@@ -61,6 +61,13 @@ int fit(const FitCommandOptions& options) {
     if (b < 1) throw ir::Error(ir::ErrorKind::usage, "--holdout-batch: batch sizes are positive");
   if (!options.report.empty() && !options.report.ends_with(".html") && !options.report.ends_with(".svg"))
     throw ir::Error(ir::ErrorKind::usage, "--report '" + options.report + "': give a .html or .svg file");
+  const std::string output = options.output.empty() ? default_output(options.profiles.front()) : options.output;
+  ir::OutputGuard files;
+  for (const std::string& path : options.profiles) files.input(path, "a profile given");
+  for (const std::string& path : options.tests) files.input(path, "--test");
+  for (const std::string& spec : options.device_specs) files.input(spec.substr(spec.find('=') == std::string::npos ? 0 : spec.find('=') + 1), "--device-spec");
+  files.output(output, "--output");
+  if (!options.report.empty()) files.output(options.report, "--report");
   std::vector<profiler::Profile> profiles;
   for (const std::string& path : options.profiles) profiles.push_back(read_profile(path, "profile"));
   std::vector<std::pair<profiler::Profile, std::string>> tests;
@@ -78,11 +85,10 @@ int fit(const FitCommandOptions& options) {
   }
   for (const std::string& spec : options.device_specs) add_device_spec(model, spec);
 
-  const std::string output = options.output.empty() ? default_output(options.profiles.front()) : options.output;
-  ir::write_file_atomically(output, costmodel::to_json(model).dump(1) + "\n");
+  ir::write_output_file(output, costmodel::to_json(model).dump(1) + "\n");
   if (!options.report.empty()) {
     const auto cross_validated = costmodel::cross_validated_points(profiles, model, fit_options);
-    ir::write_file_atomically(options.report, options.report.ends_with(".svg") ? report::fit_report_svg(model, cross_validated)
+    ir::write_output_file(options.report, options.report.ends_with(".svg") ? report::fit_report_svg(model, cross_validated)
                                                                              : report::fit_report_html(model, cross_validated));
   }
   if (!options.quiet) {

@@ -5,7 +5,7 @@
 #include "cli/commands.h"
 #include "cli/model_flags.h"
 #include "cli/shape_flags.h"
-#include "ir/atomic_write.h"
+#include "ir/output_file.h"
 #include "ir/cost.h"
 #include "onnx_loader/onnx_loader.h"
 #include "report/inspect_report.h"
@@ -24,12 +24,15 @@ struct InspectOptions {
 
 int run_inspect(const InspectOptions& options) {
   const ir::ShapeBindings bindings = options.shape.bindings();  // flag errors before any file work
+  ir::OutputGuard files;
+  options.processing.guard_inputs(files, options.model);
+  if (!options.json_path.empty()) files.output(options.json_path, "--json");
   onnx_loader::LoadedModel model = options.processing.load(options.model);
   const ir::ShapeReport shapes = ir::resolve_shapes(model.graph, bindings, model.path);
   ir::compute_costs(model.graph);
   const report::ModelInfo info{model.path, model.sha256, model.file_bytes};
   if (!options.json_path.empty())
-    ir::write_file_atomically(options.json_path, report::inspect_json(model.graph, shapes, info).dump(1) + "\n");
+    ir::write_output_file(options.json_path, report::inspect_json(model.graph, shapes, info).dump(1) + "\n");
   if (!options.quiet) std::fputs(report::inspect_table(model.graph, shapes, info).c_str(), stdout);
   return 0;
 }

@@ -13,7 +13,7 @@
 #include "cli/shape_flags.h"
 #include "costmodel/costmodel_json.h"
 #include "costmodel/fit.h"
-#include "ir/atomic_write.h"
+#include "ir/output_file.h"
 #include "ir/cost.h"
 #include "ir/error.h"
 #include "onnx_loader/onnx_loader.h"
@@ -404,13 +404,19 @@ int plan_model(const PlanCommandOptions& options) {
   const std::vector<int64_t> batches = options.sweep.empty() ? std::vector<int64_t>{} : sweep_batches(options.sweep);
   ir::ShapeBindings bindings = options.shape.bindings();
   if (!batches.empty() && bindings.batch) throw ir::Error(ir::ErrorKind::usage, "--sweep sets the batch size; drop --batch");
+  const std::string output = options.output.empty() ? output_beside(options.model, ".plan.json") : options.output;
+  ir::OutputGuard files;
+  options.processing.guard_inputs(files, options.model);
+  files.input(options.costmodel, "--costmodel");
+  for (const std::string& path : options.profiles) files.input(path, "--profile");
+  if (batches.empty()) files.output(output, "--output");
+  for (int64_t b : batches) files.output(sweep_output(output, b), fmt::format("--output (--sweep batch={})", b));
   const costmodel::CostModel costs = load_costmodel(options);
   const onnx_loader::LoadedModel model = options.processing.load(options.model);
-  const std::string output = options.output.empty() ? output_beside(options.model, ".plan.json") : options.output;
 
   if (batches.empty()) {
     const PlanOutcome outcome = best_plan(options, costs, model, bindings);
-    ir::write_file_atomically(output, planner::to_json(outcome.plan).dump(1) + "\n");
+    ir::write_output_file(output, planner::to_json(outcome.plan).dump(1) + "\n");
     if (!options.quiet) {
       fmt::print("model    {}\n", model.path);
       print_what_ifs(outcome.plan);
@@ -435,7 +441,7 @@ int plan_model(const PlanCommandOptions& options) {
     if (std::none_of(shapes.begin(), shapes.end(), [&](const auto& entry) { return !entry.second.empty() && entry.second.front() == b; }))
       throw ir::Error(ir::ErrorKind::usage, fmt::format("--sweep batch={}: no input of {} has a leading dim the batch binds (it is fixed, or set by --shape)", b, model.path));
   }
-  for (size_t i = 0; i < batches.size(); ++i) ir::write_file_atomically(sweep_output(output, batches[i]), planner::to_json(outcomes[i].plan).dump(1) + "\n");
+  for (size_t i = 0; i < batches.size(); ++i) ir::write_output_file(sweep_output(output, batches[i]), planner::to_json(outcomes[i].plan).dump(1) + "\n");
   if (!options.quiet) {
     fmt::print("model    {}  ({} objective, a plan per batch size)\n", model.path, options.objective);
     print_what_ifs(outcomes.front().plan);

@@ -13,7 +13,7 @@
 #include "cli/json_file.h"
 #include "cli/model_flags.h"
 #include "cli/shape_flags.h"
-#include "ir/atomic_write.h"
+#include "ir/output_file.h"
 #include "ir/error.h"
 #include "onnx_loader/onnx_loader.h"
 #include "profiler/profiler.h"
@@ -35,14 +35,18 @@ struct ProfileOptions {
   bool no_links = false;
   bool no_cupti = false;
   bool quiet = false;
+  bool allow_oversubscribe = false;
 };
 
 std::atomic<bool> interrupted{false};
+using SignalHandler = void (*)(int);
+std::atomic<SignalHandler> handler_before_profile{SIG_DFL};
 // The first Ctrl-C asks the profile to stop at the next repetition and write what it has; the
-// handler then gives SIGINT back to the default, so a second Ctrl-C ends the process at once.
+// handler then gives SIGINT back to the one before (main's: remove temporary files, then end),
+// so a second Ctrl-C ends the process at once.
 extern "C" void on_interrupt(int) {
   interrupted.store(true);
-  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGINT, handler_before_profile.load());
 }
 
 void print_summary(const profiler::Profile& p) {
@@ -83,12 +87,18 @@ void print_summary(const profiler::Profile& p) {
 
 int profile_model(const ProfileOptions& options) {
   const auto specs = runtime::parse_device_list(options.devices, "--devices");
+  runtime::check_threads(specs, "--devices", options.allow_oversubscribe);
   if (options.measure.min_reps < 1 || options.measure.max_reps < options.measure.min_reps)
     throw ir::Error(ir::ErrorKind::usage, "--max-reps must be >= --min-reps >= 1");
   if (!(options.measure.target_spread > 0)) throw ir::Error(ir::ErrorKind::usage, "--target-spread must be positive");
   if (!(options.measure.max_time_ms >= options.measure.min_time_ms) || options.measure.min_time_ms < 0)
     throw ir::Error(ir::ErrorKind::usage, "--max-time-ms must be >= --min-time-ms >= 0");
   const std::string output = options.output.empty() ? output_beside(options.model, ".profile.json") : options.output;
+
+  // --resume reads the output it then replaces: that one file is the output, never an input.
+  ir::OutputGuard files;
+  options.processing.guard_inputs(files, options.model);
+  files.output(output, "--output");
 
   onnx_loader::LoadedModel model = options.processing.load(options.model);
   std::optional<profiler::Profile> previous;
@@ -120,9 +130,10 @@ int profile_model(const ProfileOptions& options) {
     };
 
   // Saved as it goes: a crash or a kill leaves the devices done so far for --resume.
-  request.on_checkpoint = [&output](const profiler::Profile& partial) { ir::write_file_atomically(output, profiler::to_json(partial).dump(1) + "\n"); };
+  request.on_checkpoint = [&output](const profiler::Profile& partial) { ir::write_output_file(output, profiler::to_json(partial).dump(1) + "\n"); };
   interrupted.store(false);
   auto previous_handler = std::signal(SIGINT, on_interrupt);
+  handler_before_profile.store(previous_handler == SIG_ERR ? SIG_DFL : previous_handler);
   profiler::Profile profile;
   try {
     profile = profiler::run_profile(model.graph, model.path, model.sha256, specs, device_ptrs, request);
@@ -132,7 +143,7 @@ int profile_model(const ProfileOptions& options) {
   }
   std::signal(SIGINT, previous_handler);
   if (show_progress) fmt::print(stderr, "\r\033[K");
-  ir::write_file_atomically(output, profiler::to_json(profile).dump(1) + "\n");
+  ir::write_output_file(output, profiler::to_json(profile).dump(1) + "\n");
   if (!profile.complete)
     throw ir::Error(ir::ErrorKind::interrupted, "interrupted: what was measured is in " + output + "; run again with --resume to continue");
   if (!options.quiet) {
@@ -152,6 +163,7 @@ Action add_profile_command(CLI::App& app) {
   options->processing.add_to(*command);
   options->shape.add_to(*command, true);
   command->add_option("--devices", options->devices, "Devices, comma-separated: cpu:threads=N, cuda[:N] (default cpu)");
+  command->add_flag("--allow-oversubscribe", options->allow_oversubscribe, "Allow a CPU device more threads than the cores available");
   command->add_option("-o,--output", options->output, "Profile file (default MODEL.profile.json beside the model)");
   command->add_option("--min-time-ms", options->measure.min_time_ms, "Time each node at least this long (default 50)");
   command->add_option("--max-time-ms", options->measure.max_time_ms, "Stop timing a node after this long (default 1000)");

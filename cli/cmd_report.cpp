@@ -8,7 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/json_file.h"
-#include "ir/atomic_write.h"
+#include "ir/output_file.h"
 #include "ir/error.h"
 #include "report/chrome_trace.h"
 #include "report/html_report.h"
@@ -32,6 +32,11 @@ int report_files(const ReportCommandOptions& options) {
   if (options.top < 1) throw ir::Error(ir::ErrorKind::usage, "--top must be at least 1");
   if (options.colour != "auto" && options.colour != "always" && options.colour != "never")
     throw ir::Error(ir::ErrorKind::usage, "--color '" + options.colour + "': auto, always or never");
+  ir::OutputGuard files;
+  for (const std::string& path : options.files) files.input(path, "a file given");
+  if (!options.html.empty()) files.output(options.html, "--html");
+  if (!options.trace.empty()) files.output(options.trace, "--trace");
+  if (!options.dot.empty()) files.output(options.dot, "--dot");
   report::ReportInputs inputs;
   for (const std::string& path : options.files) report::add_report_input(inputs, read_json_file(path, "report"), path);
 
@@ -44,9 +49,9 @@ int report_files(const ReportCommandOptions& options) {
     if (inputs.plans.empty()) throw ir::Error(ir::ErrorKind::usage, "--dot draws a plan: give a partplan.plan/1 file");
     dot_text = report::plan_dot(inputs.plans.front().value, inputs.plans.front().path);
   }
-  if (!options.html.empty()) ir::write_file_atomically(options.html, html_text);
-  if (!options.trace.empty()) ir::write_file_atomically(options.trace, trace_text);
-  if (!options.dot.empty()) ir::write_file_atomically(options.dot, dot_text);
+  if (!options.html.empty()) ir::write_output_file(options.html, html_text);
+  if (!options.trace.empty()) ir::write_output_file(options.trace, trace_text);
+  if (!options.dot.empty()) ir::write_output_file(options.dot, dot_text);
 
   const bool tables = options.table || (options.html.empty() && options.trace.empty() && options.dot.empty());
   if (tables && !options.quiet) {

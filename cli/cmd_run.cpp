@@ -13,7 +13,7 @@
 #include "cli/run_inputs.h"
 #include "cli/run_options.h"
 #include "cli/shape_flags.h"
-#include "ir/atomic_write.h"
+#include "ir/output_file.h"
 #include "ir/cost.h"
 #include "ir/error.h"
 #include "onnx_loader/onnx_loader.h"
@@ -30,7 +30,10 @@ namespace {
 
 int run_model(const RunOptions& options) {
   ir::ShapeBindings bindings = options.shape.bindings();
+  ir::OutputGuard files;
+  guard_run_files(files, options);
   const auto specs = runtime::parse_device_list(options.device, "--device");
+  runtime::check_threads(specs, "--device", options.allow_oversubscribe);
   if (specs.size() != 1) throw ir::Error(ir::ErrorKind::usage, "--device: run takes one device (plans across devices come with `partplan run --plan`)");
   if (options.iterations < 1 || options.warmup < 0) throw ir::Error(ir::ErrorKind::usage, "--iterations must be >= 1 and --warmup >= 0");
 
@@ -106,7 +109,9 @@ int run_model(const RunOptions& options) {
 
   const std::vector<int> output_devices = executor.output_devices();
   if (!options.save_outputs_dir.empty()) {
-    std::filesystem::create_directories(options.save_outputs_dir);
+    std::error_code made;
+    std::filesystem::create_directories(options.save_outputs_dir, made);
+    if (made) throw ir::Error(ir::ErrorKind::file, options.save_outputs_dir + ": --save-outputs: cannot make the folder (" + made.message() + ")");
     for (size_t i = 0; i < outputs.size(); ++i) {
       const ir::Tensor& info = graph.tensor(graph.outputs[i]);
       runtime::Tensor out = outputs[i];
@@ -152,7 +157,7 @@ int run_model(const RunOptions& options) {
                        {"runs_as", &ran == &graph.nodes[n] ? nlohmann::json(nullptr) : nlohmann::json(ran.op_type)}});
     }
     doc["nodes"] = nodes;
-    ir::write_file_atomically(options.json_path, doc.dump(1) + "\n");
+    ir::write_output_file(options.json_path, doc.dump(1) + "\n");
   }
   if (!options.quiet) {
     fmt::print("model    {}\n", model.path);
@@ -176,6 +181,14 @@ int run_model(const RunOptions& options) {
 
 }  // namespace
 
+void guard_run_files(ir::OutputGuard& guard, const RunOptions& options) {
+  options.processing.guard_inputs(guard, options.model);
+  guard.input(options.replay.plan, "--plan");
+  guard.input_folder(options.inputs_dir, "--inputs");
+  if (!options.json_path.empty()) guard.output(options.json_path, "--json");
+  if (!options.save_outputs_dir.empty()) guard.output_folder(options.save_outputs_dir, "--save-outputs");
+}
+
 Action add_run_command(CLI::App& app) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* command = app.add_subcommand("run", "Run a model end to end on one device and measure its latency");
@@ -194,6 +207,7 @@ Action add_run_command(CLI::App& app) {
                     "Keep every activation in ONNX's plain layout (convolutions convert around each call)");
   command->add_option("--save-outputs", options->save_outputs_dir, "Write the last run's outputs there as output_K.pb");
   command->add_option("--json", options->json_path, "Write the measurements as JSON (partplan.run/1)");
+  command->add_flag("--allow-oversubscribe", options->allow_oversubscribe, "Allow a CPU device more threads than the cores available");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
   ReplayFlags& replay = options->replay;
   command->add_option("--plan", replay.plan, "Replay this plan (partplan plan's output) on its devices, all at once, and set it beside its prediction");

@@ -16,7 +16,7 @@
 #include "cli/planned_model.h"
 #include "cli/run_inputs.h"
 #include "cli/run_options.h"
-#include "ir/atomic_write.h"
+#include "ir/output_file.h"
 #include "ir/cost.h"
 #include "ir/error.h"
 #include "planner/plan.h"
@@ -38,12 +38,43 @@ double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 // ("cpu:threads=2 (cores 0,1)" -> "cpu:threads=2").
 std::string spec_of(const planner::PlannedDevice& device) { return device.description.substr(0, device.description.find(' ')); }
 
-// Poisson arrivals: exponential gaps at `rate` per second for `duration_s`, from a fixed seed.
-std::vector<double> poisson_arrivals(double rate, double duration_s, uint32_t seed) {
+// What a replay may hold for its per-request records (each request's arrival, admission and
+// finish, and every node's start and end): the bound on how many requests one run takes, so that
+// no rate or duration can grow memory without limit (docs/cli.md).
+constexpr double kRecordBudgetBytes = 512.0 * (1 << 20);
+constexpr int64_t kMostRequests = 1'000'000;
+
+int64_t most_requests(size_t nodes) {
+  const double per_request = sizeof(runtime::RequestRecord) + sizeof(double) + static_cast<double>(nodes) * sizeof(runtime::NodeSpan);
+  return std::min<int64_t>(kMostRequests, static_cast<int64_t>(kRecordBudgetBytes / per_request));
+}
+
+// The load flags, in range before any work: finite, positive where they must be, and an open
+// loop's expected request count (--rate x --duration) within most_requests.
+void check_load(const ReplayFlags& flags, bool open_loop, size_t nodes) {
+  const int64_t most = most_requests(nodes);
+  const std::string why = fmt::format("at most {} requests, whose records fit the {:.0f} MiB a replay keeps for this plan's {} nodes", most,
+                                      kRecordBudgetBytes / (1 << 20), nodes);
+  if (open_loop) {
+    if (!std::isfinite(flags.rate) || flags.rate > 1e6) throw ir::Error(ir::ErrorKind::usage, fmt::format("--rate {}: give a finite rate up to 1e6 per second", flags.rate));
+    if (!std::isfinite(flags.duration_s) || flags.duration_s > 86400)
+      throw ir::Error(ir::ErrorKind::usage, fmt::format("--duration {}: give a finite duration up to 86400 s", flags.duration_s));
+    if (flags.rate * flags.duration_s > static_cast<double>(most))
+      throw ir::Error(ir::ErrorKind::usage, fmt::format("--rate {} x --duration {} asks for about {:.0f} requests; {} (lower the rate or shorten the duration)",
+                                                        flags.rate, flags.duration_s, flags.rate * flags.duration_s, why));
+  }
+  if (flags.requests > most) throw ir::Error(ir::ErrorKind::usage, fmt::format("--requests {}: {}", flags.requests, why));
+  if (flags.concurrency > 4096) throw ir::Error(ir::ErrorKind::usage, fmt::format("--concurrency {}: at most 4096 requests in flight", flags.concurrency));
+  if (!std::isfinite(flags.slo_ms)) throw ir::Error(ir::ErrorKind::usage, "--slo-ms must be a finite number of milliseconds");
+}
+
+// Poisson arrivals: exponential gaps at `rate` per second for `duration_s`, from a fixed seed;
+// never more than `most` (a Poisson count can pass its expectation, which check_load bounds).
+std::vector<double> poisson_arrivals(double rate, double duration_s, uint32_t seed, int64_t most) {
   std::mt19937 rng(seed);
   std::exponential_distribution<double> gap(rate / 1e6);
   std::vector<double> arrivals;
-  for (double t = gap(rng); t < duration_s * 1e6; t += gap(rng)) arrivals.push_back(t);
+  for (double t = gap(rng); t < duration_s * 1e6 && static_cast<int64_t>(arrivals.size()) < most; t += gap(rng)) arrivals.push_back(t);
   if (arrivals.empty()) arrivals.push_back(0);
   return arrivals;
 }
@@ -166,7 +197,10 @@ int run_plan(const RunOptions& options) {
   if (flags.requests < 0 || flags.concurrency < 0 || flags.slo_ms < 0 || options.warmup < 0)
     throw ir::Error(ir::ErrorKind::usage, "--requests, --concurrency, --slo-ms and --warmup must not be negative");
 
+  ir::OutputGuard files;
+  guard_run_files(files, options);
   const planner::Plan plan = planner::plan_from_json(read_json_file(flags.plan, "--plan"), flags.plan);
+  check_load(flags, open_loop, plan.nodes.size());
   ir::ShapeBindings bindings = options.shape.bindings();
   onnx_loader::LoadedModel model = load_planned_model(plan, "--plan " + flags.plan, options.model, options.processing,
                                                       options.processing.pre.empty() && options.processing.post.empty() ? "" : " (with --pre/--post)", bindings);
@@ -183,7 +217,9 @@ int run_plan(const RunOptions& options) {
                                                 "), not on this machine; plan with devices profiled here");
     specs.push_back(spec_of(d));
   }
-  auto devices = runtime::create_devices(runtime::parse_device_list(fmt::format("{}", fmt::join(specs, ",")), "--plan devices"));
+  const auto parsed_specs = runtime::parse_device_list(fmt::format("{}", fmt::join(specs, ",")), "--plan devices");
+  runtime::check_threads(parsed_specs, "--plan " + flags.plan + " devices", options.allow_oversubscribe);
+  auto devices = runtime::create_devices(parsed_specs);
   std::map<std::string, size_t> device_index, planned;
   for (size_t d = 0; d < plan.devices.size(); ++d) device_index[plan.devices[d].name] = d;
   for (size_t n = 0; n < plan.nodes.size(); ++n) planned[plan.nodes[n].name] = n;
@@ -254,7 +290,7 @@ int run_plan(const RunOptions& options) {
   replay.concurrency = flags.concurrency > 0 ? flags.concurrency : std::max<int>(1, 2 * static_cast<int>(plan.stages.size()));
   replay.requests = flags.requests > 0 ? flags.requests : 50;
   if (open_loop) {
-    replay.arrivals_us = poisson_arrivals(flags.rate, flags.duration_s, options.seed);
+    replay.arrivals_us = poisson_arrivals(flags.rate, flags.duration_s, options.seed, most_requests(plan.nodes.size()));
     replay.requests = static_cast<int>(replay.arrivals_us.size());
   }
   if (options.warmup > 0) {
@@ -390,7 +426,7 @@ int run_plan(const RunOptions& options) {
                           {"end_us", c.end_us}});
       doc["timeline"] = {{"latency_ms", measured.typical.latency_ms}, {"nodes", spans}, {"copies", copies}};
     }
-    ir::write_file_atomically(options.json_path, doc.dump(1) + "\n");
+    ir::write_output_file(options.json_path, doc.dump(1) + "\n");
   }
 
   if (!options.quiet) {

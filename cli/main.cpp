@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "ir/error.h"
+#include "ir/output_file.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"partplan: profile an ONNX model on CPU and GPU, plan its placement, and replay the plan"};
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "partplan: error: %s (see --help)\n", e.what());
     return static_cast<int>(ir::ErrorKind::usage);
   }
+  ir::remove_temporaries_on_signals();
   try {
     if (version) return cli::print_version();
     for (const auto& action : actions) {
@@ -37,8 +39,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "partplan: error: %s\n", e.what());
     return e.exit_code();
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "partplan: error: out of memory\n");
-    return static_cast<int>(ir::ErrorKind::internal);
+    std::fprintf(stderr, "partplan: error: out of memory (a smaller batch, shape or load needs less)\n");
+    return static_cast<int>(ir::ErrorKind::resources);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "partplan: internal error: %s\n", e.what());
     return static_cast<int>(ir::ErrorKind::internal);

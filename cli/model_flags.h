@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "ir/output_file.h"
 #include "onnx_loader/onnx_loader.h"
 
 namespace cli {
@@ -14,6 +15,8 @@ struct ProcessingFlags {
   void add_to(CLI::App& command);
   // The model, with the graphs around it when given.
   onnx_loader::LoadedModel load(const std::string& model) const;
+  // The model and the graphs around it, as inputs no output may overwrite.
+  void guard_inputs(ir::OutputGuard& guard, const std::string& model) const;
 };
 
 }  // namespace cli

@@ -35,10 +35,15 @@ struct RunOptions {
   bool no_channels_last = false;
   int fallback_threads = 1;
   bool quiet = false;
+  bool allow_oversubscribe = false;  // a CPU device may have more threads than cores
   ReplayFlags replay;
 };
 
 // Runs options.model under the plan in options.replay.plan.
 int run_plan(const RunOptions& options);
+
+// The files a run reads (model, --pre/--post, --plan, --inputs) and writes (--json,
+// --save-outputs), checked before it starts; the guard holds the output's lock.
+void guard_run_files(ir::OutputGuard& guard, const RunOptions& options);
 
 }  // namespace cli

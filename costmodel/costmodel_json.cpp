@@ -1,6 +1,9 @@
 #include "costmodel/costmodel_json.h"
 
+#include <set>
+
 #include "ir/error.h"
+#include "ir/field_checks.h"
 
 namespace costmodel {
 
@@ -126,6 +129,57 @@ json to_json(const CostModel& model) {
   return doc;
 }
 
+namespace {
+
+void check_formula(const ir::FieldChecks& c, const Formula& f, const std::string& field) {
+  if (f.coefficients.size() != f.terms.size())
+    c.fail(field + ".coefficients", std::to_string(f.coefficients.size()) + " coefficients for " + std::to_string(f.terms.size()) + " terms");
+  for (size_t i = 0; i < f.coefficients.size(); ++i) c.finite(f.coefficients[i], field + ".coefficients[" + std::to_string(i) + "]");
+  c.count(f.samples, field + ".samples");
+}
+
+// What a cost model must make sense as before a planner asks it anything: a device at least,
+// unique names, positive rates and scales, finite coefficients, non-negative measured times.
+void check_costmodel(const CostModel& model, const std::string& path) {
+  const ir::FieldChecks c(path, costmodel_schema);
+  c.non_empty(model.devices.empty(), "devices");
+  std::set<std::string> names;
+  for (const DeviceModel& d : model.devices) {
+    const std::string at = "devices['" + d.name + "']";
+    c.non_empty(d.name.empty(), "devices[].name");
+    c.unique(names, d.name, at);
+    c.time(d.roofline.flops_per_s, at + ".roofline.flops_per_s");  // 0: no estimate of that rate
+    c.time(d.roofline.bytes_per_s, at + ".roofline.bytes_per_s");
+    c.time(d.roofline.launch_us, at + ".roofline.launch_us");
+    c.positive(d.whole_model_scale, at + ".whole_model_scale");
+    for (const auto& [op, scale] : d.in_run_scale) c.time(scale, at + ".in_run_scale." + op);
+    for (const auto& [op, f] : d.ops) check_formula(c, f, at + ".ops." + op);
+    for (const auto& [family, f] : d.families) check_formula(c, f, at + ".families." + family);
+    std::set<std::string> nodes;
+    for (const NodeHistory& h : d.nodes) {
+      const std::string node = at + ".nodes['" + h.name + "']";
+      c.unique(nodes, h.model_sha256 + "/" + h.name, node);
+      for (const auto& [work, us] : h.points) {
+        c.time(work, node + ".points[].work");
+        c.time(us, node + ".points[].us");
+      }
+      c.finite(h.intercept_us, node + ".intercept_us");
+      c.finite(h.slope_us, node + ".slope_us");
+      if (h.in_run_scale != -1) c.time(h.in_run_scale, node + ".in_run_scale");
+    }
+  }
+  for (size_t l = 0; l < model.links.size(); ++l) {
+    const profiler::LinkProfile& link = model.links[l];
+    const std::string at = "links[" + std::to_string(l) + "]";
+    if (link.from != "host") c.known(names.count(link.from) > 0, at + ".from", link.from, "devices");
+    if (link.to != "host") c.known(names.count(link.to) > 0, at + ".to", link.to, "devices");
+    c.time(link.latency_us, at + ".latency_us");
+    if (link.bandwidth_gb_s) c.positive(*link.bandwidth_gb_s, at + ".bandwidth_gb_s");
+  }
+}
+
+}  // namespace
+
 CostModel costmodel_from_json(const json& doc, const std::string& path) {
   if (!doc.is_object() || !(doc.contains("schema") && doc.at("schema") == costmodel_schema))
     throw ir::Error(ir::ErrorKind::file, path + ": not a " + std::string(costmodel_schema) + " file");
@@ -167,9 +221,10 @@ CostModel costmodel_from_json(const json& doc, const std::string& path) {
     model.validation.holdout_batches = v.at("holdout_batches").get<std::vector<int64_t>>();
     for (const json& c : v.at("holdout")) model.validation.holdout.push_back(check_from(c));
     for (const json& c : v.at("test")) model.validation.test.push_back(check_from(c));
+    check_costmodel(model, path);
     return model;
   } catch (const json::exception& e) {
-    throw ir::Error(ir::ErrorKind::file, path + ": malformed " + std::string(costmodel_schema) + " file: " + e.what());
+    throw ir::Error(ir::ErrorKind::file, path + ": malformed " + std::string(costmodel_schema) + " file: " + ir::json_problem(e.what()));
   } catch (const std::invalid_argument& e) {
     throw ir::Error(ir::ErrorKind::file, path + ": " + e.what());
   }

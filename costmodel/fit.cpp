@@ -265,7 +265,24 @@ std::vector<PointPrediction> cross_validated_points(const std::vector<profiler::
   return out;
 }
 
+namespace {
+
+// A profile a cost model can learn from: devices, batches and at least one node time above 0.
+void check_trainable(const profiler::Profile& p, const std::string& path) {
+  auto refuse = [&](const std::string& why) { throw ir::Error(ir::ErrorKind::file, path + ": cannot fit on this profile: " + why); };
+  if (p.devices.empty()) refuse("it has no devices");
+  if (p.batches.empty()) refuse("it has no batches (an interrupted profile? finish it with partplan profile --resume)");
+  bool timed = false;
+  for (const profiler::BatchProfile& b : p.batches)
+    for (const profiler::NodeRecord& n : b.nodes)
+      for (const auto& [device, result] : n.devices) timed = timed || (result.stats && result.stats->median_us > 0);
+  if (!timed) refuse("no node has a measured time above 0");
+}
+
+}  // namespace
+
 CostModel fit_cost_model(const std::vector<profiler::Profile>& profiles, const std::vector<std::string>& paths, const FitOptions& options) {
+  for (size_t i = 0; i < profiles.size(); ++i) check_trainable(profiles[i], paths[i]);
   CostModel model;
   // Devices by name across the profiles; one name must mean one kind of device.
   std::vector<std::pair<profiler::DeviceInfo, std::string>> devices;  // info, the first profile naming it

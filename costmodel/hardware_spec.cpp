@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ir/error.h"
+#include "ir/field_checks.h"
 
 namespace costmodel {
 
@@ -30,7 +31,7 @@ SpecDevice load_device_spec(const std::string& path, const std::string& name) {
   try {
     doc = nlohmann::json::parse(in);
   } catch (const nlohmann::json::exception& e) {
-    throw ir::Error(ir::ErrorKind::file, path + ": not JSON: " + e.what());
+    throw ir::Error(ir::ErrorKind::file, path + ": not JSON: " + ir::json_problem(e.what()));
   }
   if (!doc.is_object() || !(doc.contains("schema") && doc.at("schema") == device_spec_schema))
     throw ir::Error(ir::ErrorKind::file, path + ": not a " + std::string(device_spec_schema) + " file");
@@ -56,7 +57,7 @@ SpecDevice load_device_spec(const std::string& path, const std::string& name) {
       spec.links.push_back({from, to, "copy", "pinned", {}, latency, positive(link, key, path)});
     return spec;
   } catch (const nlohmann::json::exception& e) {
-    throw ir::Error(ir::ErrorKind::file, path + ": malformed device spec: " + e.what());
+    throw ir::Error(ir::ErrorKind::file, path + ": malformed device spec: " + ir::json_problem(e.what()));
   }
 }
 

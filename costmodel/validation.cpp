@@ -52,6 +52,8 @@ std::vector<Check> holdout_checks(const std::vector<profiler::Profile>& profiles
   }
   auto is_held = [&](const profiler::BatchProfile& b) { return b.batch && std::find(held_out.begin(), held_out.end(), *b.batch) != held_out.end(); };
   for (profiler::Profile& p : training) std::erase_if(p.batches, is_held);
+  if (std::all_of(training.begin(), training.end(), [](const profiler::Profile& p) { return p.batches.empty(); }))
+    throw ir::Error(ir::ErrorKind::usage, "--holdout-batch holds out every batch the profiles have: nothing is left to fit on");
   const CostModel model = fit_cost_model(training, paths, options);
   std::vector<Check> checks;
   for (size_t i = 0; i < profiles.size(); ++i)

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "ir/atomic_write.h"
+#include "ir/output_file.h"
 #include "ir/dtype.h"
 #include "ir/error.h"
 #include "onnx_loader/model_writer.h"
@@ -117,7 +117,7 @@ void write_onnx_parts(const ir::Graph& graph, const planner::Plan& plan, const s
   ExportFolder folder(dir, source.inputs);
   for (const Part& p : parts) onnx_loader::write_subgraph_model(graph, {p.name, p.nodes, p.inputs, p.outputs}, folder.path(p.name + ".onnx"));
   json manifest = export_manifest(graph, plan, parts, source, "");
-  ir::write_file_atomically(folder.path("manifest.json"), manifest.dump(1) + "\n");
+  ir::write_output_file(folder.path("manifest.json"), manifest.dump(1) + "\n");
   folder.commit();
 }
 
@@ -164,12 +164,12 @@ void write_triton_repository(const ir::Graph& graph, const planner::Plan& plan, 
     // A CPU part keeps the plan's thread count for onnxruntime's intra-op pool.
     if (const int threads = cpu_threads(d); gpu < 0 && threads > 0)
       config += fmt::format("parameters {{ key: \"intra_op_thread_count\" value: {{ string_value: \"{}\" }} }}\n", threads);
-    ir::write_file_atomically(folder.path(p.name + "/config.pbtxt"), config);
+    ir::write_output_file(folder.path(p.name + "/config.pbtxt"), config);
     onnx_loader::write_subgraph_model(graph, {p.name, p.nodes, p.inputs, p.outputs}, folder.path(p.name + "/1/model.onnx"));
   }
-  ir::write_file_atomically(folder.path(ensemble_name + "/config.pbtxt"), triton_ensemble_config(graph, parts, ensemble_name));
+  ir::write_output_file(folder.path(ensemble_name + "/config.pbtxt"), triton_ensemble_config(graph, parts, ensemble_name));
   folder.make_folder(ensemble_name + "/1");  // Triton wants the version folder, even empty
-  ir::write_file_atomically(folder.path("manifest.json"), export_manifest(graph, plan, parts, source, ensemble_name).dump(1) + "\n");
+  ir::write_output_file(folder.path("manifest.json"), export_manifest(graph, plan, parts, source, ensemble_name).dump(1) + "\n");
   folder.commit();
 }
 

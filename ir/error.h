@@ -13,6 +13,7 @@ enum class ErrorKind {
   shape = 5,        // shape resolution failed: unbound dim, mismatch, overflow, over the size limit
   unsupported = 6,  // valid ONNX that partplan cannot run (an op, attribute value or dtype)
   mismatch = 7,     // outputs differ from the reference beyond the tolerance
+  resources = 8,    // the machine ran out: memory (a user's size or load, not a bug)
   internal = 70,    // a bug in partplan
   interrupted = 130,  // Ctrl-C (SIGINT): what was measured is kept, the work can resume
 };

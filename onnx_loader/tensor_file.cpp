@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "ir/atomic_write.h"
+#include "ir/output_file.h"
 #include "ir/error.h"
 #include "onnx_loader/tensor_proto.h"
 
@@ -43,7 +43,7 @@ void write_tensor_file(const std::string& path, const std::string& name, ir::DTy
   proto.set_data_type(static_cast<int>(dtype));
   for (int64_t d : dims) proto.add_dims(d);
   proto.set_raw_data(data, size_bytes);
-  ir::write_file_atomically(path, proto.SerializeAsString());
+  ir::write_output_file(path, proto.SerializeAsString());
 }
 
 }  // namespace onnx_loader

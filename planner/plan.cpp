@@ -1,6 +1,9 @@
 #include "planner/plan.h"
 
+#include <set>
+
 #include "ir/error.h"
+#include "ir/field_checks.h"
 
 namespace planner {
 
@@ -103,6 +106,55 @@ json to_json(const Plan& p) {
   return doc;
 }
 
+namespace {
+
+void check_metrics(const ir::FieldChecks& c, const PlanMetrics& m, const std::string& field) {
+  c.time(m.latency_us, field + ".latency_us");
+  for (const auto& [device, bytes] : m.peak_bytes) c.count(bytes, field + ".peak_bytes." + device);
+  for (const auto& [device, us] : m.busy_us) c.time(us, field + ".busy_us." + device);
+  if (m.pipelined_throughput_per_s) c.time(*m.pipelined_throughput_per_s, field + ".throughput_per_s");
+}
+
+// What a plan must make sense as before it is replayed or exported: unique device and node
+// names, every node, copy and stage on a device of the plan, stages over nodes that exist,
+// finite non-negative times.
+void check_plan(const Plan& p, const std::string& path) {
+  const ir::FieldChecks c(path, plan_schema);
+  c.non_empty(p.devices.empty(), "devices");
+  c.non_empty(p.nodes.empty(), "nodes");
+  std::set<std::string> devices, nodes;
+  for (const PlannedDevice& d : p.devices) {
+    c.non_empty(d.name.empty(), "devices[].name");
+    c.unique(devices, d.name, "devices['" + d.name + "']");
+  }
+  for (const PlannedNode& n : p.nodes) {
+    const std::string at = "nodes['" + n.name + "']";
+    c.non_empty(n.name.empty(), "nodes[].name");
+    c.unique(nodes, n.name, at);
+    c.known(devices.count(n.device) > 0, at + ".device", n.device, "devices");
+    c.count(n.order, at + ".order");
+    c.time(n.start_us, at + ".start_us");
+    if (c.time(n.end_us, at + ".end_us") < n.start_us) c.fail(at + ".end_us", "ends before it starts");
+  }
+  for (size_t i = 0; i < p.copies.size(); ++i) {
+    const PlannedCopy& copy = p.copies[i];
+    const std::string at = "copies[" + std::to_string(i) + "]";
+    c.known(copy.from == "host" || devices.count(copy.from) > 0, at + ".from", copy.from, "devices");  // host: the caller's memory
+    c.known(copy.to == "host" || devices.count(copy.to) > 0, at + ".to", copy.to, "devices");
+    c.count(copy.bytes, at + ".bytes");
+    c.time(copy.start_us, at + ".start_us");
+    if (c.time(copy.end_us, at + ".end_us") < copy.start_us) c.fail(at + ".end_us", "ends before it starts");
+  }
+  for (const auto& [node, device] : p.pins) {
+    c.known(nodes.count(node) > 0, "pins", node, "nodes");
+    c.known(devices.count(device) > 0, "pins['" + node + "']", device, "devices");
+  }
+  if (p.slo_ms) c.positive(*p.slo_ms, "slo_ms");
+  check_metrics(c, p.predicted, "predicted");
+}
+
+}  // namespace
+
 Plan plan_from_json(const json& doc, const std::string& path) {
   if (!doc.is_object() || !(doc.contains("schema") && doc.at("schema") == plan_schema)) throw ir::Error(ir::ErrorKind::file, path + ": not a " + std::string(plan_schema) + " file");
   try {
@@ -129,11 +181,19 @@ Plan plan_from_json(const json& doc, const std::string& path) {
     for (const json& st : doc.at("stages")) {
       Stage stage;
       const std::string device = st.at("device").get<std::string>(), first = st.at("first_node").get<std::string>();
+      const std::string at = "stages[" + std::to_string(p.stages.size()) + "]";
+      stage.device = stage.first = -1;
       for (size_t d = 0; d < p.devices.size(); ++d)
         if (p.devices[d].name == device) stage.device = static_cast<int>(d);
       for (size_t n = 0; n < p.nodes.size(); ++n)
         if (p.nodes[n].name == first) stage.first = static_cast<int>(n);
-      stage.last = stage.first + st.at("nodes").get<int>() - 1;
+      const ir::FieldChecks c(path, plan_schema);
+      c.known(stage.device >= 0, at + ".device", device, "devices");
+      c.known(stage.first >= 0, at + ".first_node", first, "nodes");
+      const int count = st.at("nodes").get<int>();
+      if (count < 1 || count > static_cast<int>(p.nodes.size()) - stage.first)
+        c.fail(at + ".nodes", std::to_string(count) + " nodes from '" + first + "' do not fit the plan's " + std::to_string(p.nodes.size()));
+      stage.last = stage.first + count - 1;
       stage.compute_us = st.at("compute_us").get<double>();
       stage.transfer_us = st.at("transfer_us").get<double>();
       stage.transfer_bytes = st.at("transfer_bytes").get<int64_t>();
@@ -161,9 +221,10 @@ Plan plan_from_json(const json& doc, const std::string& path) {
     p.moves = planner.at("moves").get<int>();
     p.timed_out = planner.at("timed_out").get<bool>();
     p.time_limit_s = planner.at("time_limit_s").get<double>();
+    check_plan(p, path);
     return p;
   } catch (const json::exception& e) {
-    throw ir::Error(ir::ErrorKind::file, path + ": malformed " + std::string(plan_schema) + " file: " + e.what());
+    throw ir::Error(ir::ErrorKind::file, path + ": malformed " + std::string(plan_schema) + " file: " + ir::json_problem(e.what()));
   }
 }
 

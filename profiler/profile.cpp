@@ -1,6 +1,9 @@
 #include "profiler/profile.h"
 
+#include <set>
+
 #include "ir/error.h"
+#include "ir/field_checks.h"
 
 namespace profiler {
 
@@ -143,6 +146,76 @@ nlohmann::json to_json(const Profile& p) {
   return doc;
 }
 
+namespace {
+
+void check_stats(const ir::FieldChecks& c, const Stats& s, const std::string& field) {
+  for (const auto& [value, name] : {std::pair{s.median_us, "median_us"}, {s.p10_us, "p10_us"}, {s.p90_us, "p90_us"}, {s.min_us, "min_us"},
+                                    {s.mean_us, "mean_us"}, {s.total_us, "total_us"}, {s.spread, "spread"}})
+    c.time(value, field + "." + name);
+  c.at_least_one(s.reps, field + ".reps");
+}
+
+// What a profile must make sense as, whatever wrote it: unique names, known devices, finite
+// non-negative times and sizes, batches of at least 1. An interrupted profile may hold fewer
+// batches or devices: that is fit's to judge, not the reader's.
+void check_profile(const Profile& p, const std::string& path) {
+  const ir::FieldChecks c(path, profile_schema);
+  std::set<std::string> devices;
+  for (size_t d = 0; d < p.devices.size(); ++d) {
+    c.non_empty(p.devices[d].name.empty(), "devices[" + std::to_string(d) + "].name");
+    c.unique(devices, p.devices[d].name, "devices[" + std::to_string(d) + "].name");
+  }
+  auto known_device = [&](const std::string& name, const std::string& field) { c.known(devices.count(name) > 0, field, name, "devices"); };
+  std::set<int64_t> batches;
+  for (size_t b = 0; b < p.batches.size(); ++b) {
+    const BatchProfile& batch = p.batches[b];
+    const std::string at = "batches[" + std::to_string(b) + "]";
+    if (batch.batch) c.at_least_one(*batch.batch, at + ".batch");
+    if (!batches.insert(batch.batch.value_or(0)).second) c.fail(at + ".batch", "the same batch size appears twice");
+    std::set<std::string> names;
+    for (const NodeRecord& n : batch.nodes) {
+      const std::string node = at + ".nodes['" + n.name + "']";
+      c.non_empty(n.name.empty(), at + ".nodes[].name");
+      c.unique(names, n.name, node);
+      c.time(n.flops, node + ".flops");
+      c.count(n.bytes_read, node + ".bytes_read");
+      c.count(n.bytes_written, node + ".bytes_written");
+      c.count(n.param_bytes, node + ".param_bytes");
+      for (const auto& [device, result] : n.devices) {
+        known_device(device, node + ".devices");
+        if (result.stats) check_stats(c, *result.stats, node + ".devices." + device);
+      }
+    }
+    for (const auto& [device, whole] : batch.whole_model) {
+      const std::string field = at + ".whole_model." + device;
+      known_device(device, at + ".whole_model");
+      check_stats(c, whole.unfused, field + ".unfused");
+      if (whole.fused) check_stats(c, *whole.fused, field + ".fused");
+      c.time(whole.sum_of_node_medians_us, field + ".sum_of_node_medians_us");
+      for (const auto& [node, us] : whole.fused_node_us) {
+        c.known(names.count(node) > 0, field + ".fused_node_us", node, "nodes of this batch");
+        c.time(us, field + ".fused_node_us['" + node + "']");
+      }
+    }
+  }
+  for (size_t l = 0; l < p.links.size(); ++l) {
+    const LinkProfile& link = p.links[l];
+    const std::string at = "links[" + std::to_string(l) + "]";
+    if (link.from != "host") known_device(link.from, at + ".from");
+    if (link.to != "host") known_device(link.to, at + ".to");
+    c.time(link.latency_us, at + ".latency_us");
+    if (link.bandwidth_gb_s) c.positive(*link.bandwidth_gb_s, at + ".bandwidth_gb_s");
+    for (const LinkPoint& point : link.points) {
+      c.count(point.bytes, at + ".points[].bytes");
+      c.time(point.time_us, at + ".points[].time_us");
+    }
+  }
+  c.time(p.wall_s, "overhead.wall_s");
+  c.time(p.timed_s, "overhead.timed_s");
+}
+
+}  // namespace
+
 Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
   if (!doc.is_object() || !(doc.contains("schema") && doc.at("schema") == profile_schema))
     throw ir::Error(ir::ErrorKind::file, path + ": not a " + std::string(profile_schema) + " file");
@@ -195,9 +268,10 @@ Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
     for (const auto& l : doc.at("links")) p.links.push_back(link_from_json(l));
     p.wall_s = doc.at("overhead").at("wall_s").get<double>();
     p.timed_s = doc.at("overhead").at("timed_s").get<double>();
+    check_profile(p, path);
     return p;
   } catch (const nlohmann::json::exception& e) {
-    throw ir::Error(ir::ErrorKind::file, path + ": malformed " + std::string(profile_schema) + " file: " + e.what());
+    throw ir::Error(ir::ErrorKind::file, path + ": malformed " + std::string(profile_schema) + " file: " + ir::json_problem(e.what()));
   }
 }
 

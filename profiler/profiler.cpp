@@ -117,8 +117,11 @@ nlohmann::json machine_info() {
 }
 
 std::string machine_summary(const nlohmann::json& machine) {
-  if (!machine.is_object() || !machine.contains("cpu_model")) return "unknown machine";
-  return machine.value("cpu_model", std::string("unknown CPU")) + ", " + std::to_string(machine.value("logical_cores", 0)) + " logical cores";
+  // Descriptive only: a field of another type (a hand-edited file) reads as unknown.
+  if (!machine.is_object() || !machine.contains("cpu_model") || !machine.at("cpu_model").is_string()) return "unknown machine";
+  const nlohmann::json cores = machine.value("logical_cores", nlohmann::json());
+  return machine.at("cpu_model").get<std::string>() + ", " + (cores.is_number_integer() ? std::to_string(cores.get<int64_t>()) : std::string("?")) +
+         " logical cores";
 }
 
 Profile run_profile(const ir::Graph& model, const std::string& model_path, const std::string& model_sha256,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "ir/error.h"
+#include "ir/field_checks.h"
 
 namespace report {
 
@@ -71,7 +72,7 @@ RunSummary run_from_json(const json& doc, const std::string& path) {
     }
     return r;
   } catch (const json::exception& e) {
-    throw ir::Error(ir::ErrorKind::file, path + ": malformed partplan.run/1 file: " + e.what());
+    throw ir::Error(ir::ErrorKind::file, path + ": malformed partplan.run/1 file: " + ir::json_problem(e.what()));
   }
 }
 

@@ -1,5 +1,7 @@
 #include "runtime/device_spec.h"
 
+#include <algorithm>
+
 #include "runtime/cuda/cuda_device.h"
 
 #include <sched.h>
@@ -52,6 +54,22 @@ std::vector<DeviceSpec> parse_device_list(const std::string& text, const std::st
     start = comma + 1;
   }
   return specs;
+}
+
+int available_cores() {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return 1;
+  return std::max(1, CPU_COUNT(&allowed));
+}
+
+void check_threads(const std::vector<DeviceSpec>& specs, const std::string& flag, bool allow_oversubscribe) {
+  if (allow_oversubscribe) return;
+  const int cores = available_cores();
+  for (const DeviceSpec& s : specs)
+    if (s.kind == DeviceKind::cpu && s.threads > cores)
+      throw ir::Error(ir::ErrorKind::usage, flag + ": '" + s.text + "': " + std::to_string(s.threads) + " threads on " + std::to_string(cores) +
+                                                " available cores (more only slow it down; --allow-oversubscribe to insist)");
 }
 
 std::vector<std::unique_ptr<Device>> create_devices(const std::vector<DeviceSpec>& specs) {

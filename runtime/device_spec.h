@@ -18,6 +18,12 @@ struct DeviceSpec {
 // Throws ir::Error(usage) naming `flag` for anything malformed.
 std::vector<DeviceSpec> parse_device_list(const std::string& text, const std::string& flag);
 
+// The cores this process may run on (its affinity mask).
+int available_cores();
+// A CPU device with more threads than available_cores() only slows itself down (its threads
+// take turns on the cores): refused, naming `flag`, unless `allow_oversubscribe`.
+void check_threads(const std::vector<DeviceSpec>& specs, const std::string& flag, bool allow_oversubscribe);
+
 // Creates the devices; CPU devices get consecutive, disjoint cores where there are enough.
 std::vector<std::unique_ptr<Device>> create_devices(const std::vector<DeviceSpec>& specs);
 
