@@ -211,15 +211,21 @@ Action add_run_command(CLI::App& app) {
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
   ReplayFlags& replay = options->replay;
   command->add_option("--plan", replay.plan, "Replay this plan (partplan plan's output) on its devices, all at once, and set it beside its prediction");
-  command->add_option("--requests", replay.requests, "With --plan: requests in a closed loop (default 50)");
-  command->add_option("--concurrency", replay.concurrency, "With --plan: requests in flight (default 1; twice a throughput plan's stage count)");
-  command->add_option("--rate", replay.rate, "With --plan: open loop, Poisson arrivals per second (fixed seed) ...");
-  command->add_option("--duration", replay.duration_s, "... for this many seconds");
-  command->add_option("--slo-ms", replay.slo_ms, "With --plan: count the requests within this latency (goodput)");
+  command->add_option("--requests", replay.requests, "With --plan: requests in a closed loop (default 50)")->check(CLI::PositiveNumber);
+  command->add_option("--concurrency", replay.concurrency, "With --plan: requests in flight (default 1; twice a throughput plan's stage count)")->check(CLI::PositiveNumber);
+  command->add_option("--rate", replay.rate, "With --plan: open loop, Poisson arrivals per second (fixed seed) ...")->check(CLI::PositiveNumber);
+  command->add_option("--duration", replay.duration_s, "... for this many seconds")->check(CLI::PositiveNumber);
+  command->add_option("--slo-ms", replay.slo_ms, "With --plan: count the requests within this latency (goodput)")->check(CLI::PositiveNumber);
   command->add_flag("--compare", replay.compare, "With --plan: also run every single-device baseline, alternating with the plan, and print the ratios");
   return [command, options]() -> int {
     if (!command->parsed()) return -1;
-    if (!options->replay.plan.empty()) return run_plan(*options);
+    if (!options->replay.plan.empty()) {
+      // The plan names its devices and shapes: flags that would choose them are refused, not ignored.
+      for (const char* flag : {"--device", "--batch", "--shape", "--iterations", "--fallback-threads", "--save-outputs"})
+        if (command->count(flag) > 0)
+          throw ir::Error(ir::ErrorKind::usage, std::string(flag) + " does not apply with --plan (the plan sets the devices and shapes; see docs/cli.md)");
+      return run_plan(*options);
+    }
     if (options->replay.requests || options->replay.concurrency || options->replay.rate > 0 || options->replay.duration_s > 0 || options->replay.slo_ms > 0 ||
         options->replay.compare)
       throw ir::Error(ir::ErrorKind::usage, "--requests, --concurrency, --rate, --duration, --slo-ms and --compare go with --plan");

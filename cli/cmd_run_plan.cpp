@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -189,6 +190,8 @@ json relative_error(double measured, double predicted) { return predicted > 0 ? 
 
 int run_plan(const RunOptions& options) {
   const ReplayFlags& flags = options.replay;
+  if (std::isnan(flags.rate) || std::isnan(flags.duration_s) || std::isnan(flags.slo_ms))
+    throw ir::Error(ir::ErrorKind::usage, "--rate, --duration and --slo-ms must be numbers");
   const bool open_loop = flags.rate > 0 || flags.duration_s > 0;
   if (open_loop && !(flags.rate > 0 && flags.duration_s > 0)) throw ir::Error(ir::ErrorKind::usage, "--rate and --duration go together, both positive");
   if (open_loop && flags.requests > 0) throw ir::Error(ir::ErrorKind::usage, "--requests is a closed loop's; an open loop's come from --rate x --duration");
@@ -223,6 +226,13 @@ int run_plan(const RunOptions& options) {
   std::map<std::string, size_t> device_index, planned;
   for (size_t d = 0; d < plan.devices.size(); ++d) device_index[plan.devices[d].name] = d;
   for (size_t n = 0; n < plan.nodes.size(); ++n) planned[plan.nodes[n].name] = n;
+  // A plan node the model lacks is the plan's fault, named first (a renamed node would else be
+  // reported as the model's node missing from the plan).
+  std::set<std::string> model_nodes;
+  for (const ir::Node& node : graph.nodes) model_nodes.insert(node.name);
+  for (const planner::PlannedNode& node : plan.nodes)
+    if (!model_nodes.count(node.name))
+      throw ir::Error(ir::ErrorKind::usage, "--plan " + flags.plan + ": plan node '" + node.name + "' is not a node of the model " + model.path);
   std::vector<int> placement(graph.nodes.size(), 0), order(graph.nodes.size(), 0);
   std::vector<double> predicted_us(graph.nodes.size(), 0.0);
   for (size_t n = 0; n < graph.nodes.size(); ++n) {

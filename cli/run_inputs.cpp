@@ -26,7 +26,20 @@ std::vector<onnx_loader::NamedTensor> read_input_files(const std::string& dir, c
     if (!given[i].name.empty() && given[i].name != name)
       throw ir::Error(ir::ErrorKind::usage, "--inputs: input_" + std::to_string(i) + ".pb holds '" + given[i].name + "', the model's input " +
                                                 std::to_string(i) + " is '" + name + "'");
-    bindings.input_shapes.emplace(name, given[i].data.dims);
+    // The file's shape against the model's declaration, blamed on the file (binding it first
+    // would report the clash as a --shape one).
+    const auto& declared = graph.tensor(graph.inputs[i]).declared_shape;
+    const std::vector<int64_t>& dims = given[i].data.dims;
+    if (declared && declared->size() != dims.size())
+      throw ir::Error(ir::ErrorKind::usage, "--inputs: input_" + std::to_string(i) + ".pb has shape " + shape_text(dims) + " (rank " +
+                                                std::to_string(dims.size()) + "), but the model declares '" + name + "' with rank " +
+                                                std::to_string(declared->size()));
+    for (size_t d = 0; declared && d < dims.size(); ++d)
+      if ((*declared)[d].is_known() && (*declared)[d].value != dims[d])
+        throw ir::Error(ir::ErrorKind::usage, "--inputs: input_" + std::to_string(i) + ".pb has shape " + shape_text(dims) + ", but dim " +
+                                                  std::to_string(d) + " of '" + name + "' is fixed to " + std::to_string((*declared)[d].value) +
+                                                  " in the model");
+    bindings.input_shapes.emplace(name, dims);
   }
   return given;
 }

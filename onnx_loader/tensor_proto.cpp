@@ -73,6 +73,8 @@ std::string read_external(const onnx::TensorProto& proto, const TensorSource& so
 
 ir::TensorData take_tensor(onnx::TensorProto& proto, const TensorSource& source) {
   const std::string& name = proto.name();
+  if (proto.data_type() == 0)  // UNDEFINED: an empty or truncated file parses as an empty proto
+    fail(source, name, "no element type (data_type 0; an empty or truncated tensor file reads as this)", ir::ErrorKind::file);
   if (!ir::is_known_dtype(proto.data_type()) || proto.data_type() == static_cast<int>(ir::DType::string))
     fail(source, name, "element type " + std::to_string(proto.data_type()) + " (float8, int4, complex or string) is not supported",
          ir::ErrorKind::unsupported);

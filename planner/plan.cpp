@@ -1,5 +1,6 @@
 #include "planner/plan.h"
 
+#include <algorithm>
 #include <set>
 
 #include "ir/error.h"
@@ -108,6 +109,17 @@ json to_json(const Plan& p) {
 
 namespace {
 
+// "cpu", "cpu:threads=N" (N >= 1), "cuda", "cuda:N": how a measured device was made.
+bool is_device_text(const std::string& text) {
+  auto digits = [](const std::string& s) { return !s.empty() && s.size() < 7 && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; }); };
+  if (text == "cpu" || text == "cuda") return true;
+  if (text.starts_with("cpu:threads=")) {
+    const std::string n = text.substr(12);
+    return digits(n) && std::stoi(n) >= 1;
+  }
+  return text.starts_with("cuda:") && digits(text.substr(5));
+}
+
 void check_metrics(const ir::FieldChecks& c, const PlanMetrics& m, const std::string& field) {
   c.time(m.latency_us, field + ".latency_us");
   for (const auto& [device, bytes] : m.peak_bytes) c.count(bytes, field + ".peak_bytes." + device);
@@ -126,6 +138,8 @@ void check_plan(const Plan& p, const std::string& path) {
   for (const PlannedDevice& d : p.devices) {
     c.non_empty(d.name.empty(), "devices[].name");
     c.unique(devices, d.name, "devices['" + d.name + "']");
+    if (!d.estimated && !is_device_text(d.description.substr(0, d.description.find(' '))))
+      c.fail("devices['" + d.name + "'].description", "'" + d.description + "' does not start with a device (cpu, cpu:threads=N, cuda, cuda:N)");
   }
   for (const PlannedNode& n : p.nodes) {
     const std::string at = "nodes['" + n.name + "']";

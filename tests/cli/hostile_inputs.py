@@ -321,6 +321,37 @@ def main():
         r.case("threads_oversubscribed", folder("m.onnx"), ["run", "m.onnx", "--batch", "1", "--device", "cpu:threads=10000"], {USAGE},
                ["10000 threads", "--allow-oversubscribe"])
 
+        # 5b. Values that were silently replaced or flags silently ignored: refused, naming the flag.
+        plan_run = ["run", "m.onnx", "--plan", "plan.json"]
+        for name, extra, words in (("requests_zero", ["--requests", "0"], ["--requests"]), ("concurrency_zero", ["--concurrency", "0"], ["--concurrency"]),
+                                   ("slo_zero", ["--slo-ms", "0"], ["--slo-ms"]), ("slo_nan", ["--slo-ms", "nan"], ["--slo-ms"]),
+                                   ("batch_with_plan", ["--batch", "4"], ["--batch", "--plan"]), ("device_with_plan", ["--device", "cpu:threads=2"], ["--device", "--plan"]),
+                                   ("save_outputs_with_plan", ["--save-outputs", "out"], ["--save-outputs", "--plan"])):
+            r.case(f"run_plan_{name}", folder("m.onnx", "plan.json"), plan_run + extra, {USAGE}, words)
+        f = folder("m.onnx")
+        bad = copy.deepcopy(plan)
+        bad["nodes"][0]["name"] = "NoSuchNode"
+        write_json(os.path.join(f, "renamed.plan.json"), bad)
+        r.case("plan_node_not_in_model_named", f, ["run", "m.onnx", "--plan", "renamed.plan.json", "--requests", "2"], {USAGE}, ["NoSuchNode"])
+        f = folder("m.onnx")
+        bad = copy.deepcopy(plan)
+        bad["devices"][0]["description"] = "tpu (made up)"
+        write_json(os.path.join(f, "tpu.plan.json"), bad)
+        r.case("plan_device_not_a_device", f, ["export", "tpu.plan.json", "--onnx-subgraphs", "parts"], {FILE}, ["tpu", "description"])
+        f = folder("m.onnx")
+        os.makedirs(os.path.join(f, "in"))
+        open(os.path.join(f, "in", "input_0.pb"), "wb").close()
+        r.case("run_inputs_empty_file", f, ["run", "m.onnx", "--inputs", "in"], {FILE}, ["input_0.pb", "element type"])
+        f = folder("m.onnx")
+        os.makedirs(os.path.join(f, "in"))
+        import numpy as np  # the test oracles' (.venv): a TensorProto file of the wrong shape
+        from onnx import numpy_helper
+        with open(os.path.join(f, "in", "input_0.pb"), "wb") as tensor_file:
+            tensor_file.write(numpy_helper.from_array(np.zeros((2, 10), np.float32), "input").SerializeToString())
+        r.case("run_inputs_wrong_shape_blames_file", f, ["run", "m.onnx", "--inputs", "in"], {USAGE}, ["input_0.pb", "fixed to 128"])
+        r.case("run_save_outputs_into_inputs", folder("m.onnx"), ["run", "m.onnx", "--batch", "1", "--inputs", ".", "--save-outputs", "."], {USAGE},
+               ["--save-outputs", "--inputs"])
+
         # 6. Two writers of one file: the second is refused while the first holds it.
         f = folder("m.onnx", "plan.json")
         slow = ["run", "m.onnx", "--plan", "plan.json", "--rate", "200", "--duration", "4", "--quiet", "--json", "same.json"]  # 4 s at least
