@@ -346,7 +346,12 @@ int run_plan(const RunOptions& options) {
   std::sort(furthest.begin(), furthest.end(), [&](size_t a, size_t b) { return off_by_us(a) > off_by_us(b); });
   furthest.resize(std::min<size_t>(furthest.size(), 3));
   std::sort(node_errors.begin(), node_errors.end());
-  const double node_median_error = node_errors.empty() ? 0.0 : node_errors[node_errors.size() / 2];
+  // The median as pandas and numpy take it (the two middle values averaged for an even count),
+  // so a notebook recomputing it from the run file's nodes gets the same figure.
+  const size_t middle = node_errors.size() / 2;
+  const double node_median_error = node_errors.empty()           ? 0.0
+                                   : node_errors.size() % 2 == 1 ? node_errors[middle]
+                                                                 : (node_errors[middle - 1] + node_errors[middle]) / 2;
 
   if (!options.json_path.empty()) {
     json doc;
