@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/flag_ranges.h"
 #include "cli/json_file.h"
 #include "costmodel/costmodel_json.h"
 #include "costmodel/hardware_spec.h"
@@ -112,7 +113,7 @@ Action add_fit_command(CLI::App& app) {
   command->add_option("--test", options->tests, "Profiles of other models to predict, as a check (repeatable)");
   command->add_option("--device-spec", options->device_specs, "[NAME=]FILE: a GPU that is not present, from its spec (estimated; repeatable)");
   command->add_option("--report", options->report, "Write predicted vs measured per node: FILE.html (plots and tables) or FILE.svg (the plot)");
-  command->add_option("--folds", options->folds, "Cross-validation folds (default 5)");
+  command->add_option("--folds", options->folds, "Cross-validation folds (default 5)")->check(integer_in(2, 100));
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
   return [command, options]() -> int {
     if (!command->parsed()) return -1;

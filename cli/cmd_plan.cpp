@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/flag_ranges.h"
 #include "cli/json_file.h"
 #include "cli/model_flags.h"
 #include "cli/shape_flags.h"
@@ -478,11 +479,11 @@ Action add_plan_command(CLI::App& app) {
                       "Devices of the cost model to plan over, comma-separated (default: all of them); sets that share cores separated by | "
                       "(cpu0,cpu1|cpu2): a plan over each, the best kept");
   command->add_option("--objective", options->objective, "latency, memory (least GPU memory within --slo-ms) or throughput (pipeline stages)");
-  command->add_option("--slo-ms", options->slo_ms, "The predicted per-request latency a memory or throughput plan must stay under, in ms");
+  command->add_option("--slo-ms", options->slo_ms, "The predicted per-request latency a memory or throughput plan must stay under, in ms")->check(number_in(0, 3.6e6, true));
   command->add_option("--pin", options->pins, "NODE=DEVICE: keep a node on a device (repeatable)");
   command->add_option("--gpu-mem-limit", options->gpu_mem_limit, "Latency objective: keep each GPU's predicted peak under this (bytes, or 8G, 512M)");
   command->add_option("--sweep", options->sweep, "batch=1,2,4,...: a plan per batch size (written as MODEL.bN.plan.json), and where the placement changes");
-  command->add_option("--time-limit", options->time_limit_s, "Seconds the search may take (default 10)");
+  command->add_option("--time-limit", options->time_limit_s, "Seconds the search may take (default 10)")->check(number_in(0, 86400, true));
   command->add_option("-o,--output", options->output, "Plan file (default MODEL.plan.json beside the model)");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
   return [command, options]() -> int {

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/flag_ranges.h"
 #include "cli/json_file.h"
 #include "cli/model_flags.h"
 #include "cli/shape_flags.h"
@@ -165,11 +166,11 @@ Action add_profile_command(CLI::App& app) {
   command->add_option("--devices", options->devices, "Devices, comma-separated: cpu:threads=N, cuda[:N] (default cpu)");
   command->add_flag("--allow-oversubscribe", options->allow_oversubscribe, "Allow a CPU device more threads than the cores available");
   command->add_option("-o,--output", options->output, "Profile file (default MODEL.profile.json beside the model)");
-  command->add_option("--min-time-ms", options->measure.min_time_ms, "Time each node at least this long (default 50)");
-  command->add_option("--max-time-ms", options->measure.max_time_ms, "Stop timing a node after this long (default 1000)");
-  command->add_option("--min-reps", options->measure.min_reps, "At least this many repetitions (default 10)");
-  command->add_option("--max-reps", options->measure.max_reps, "At most this many repetitions (default 1000)");
-  command->add_option("--target-spread", options->measure.target_spread, "Stop once (p90-p10)/p50 is under this (default 0.02)");
+  command->add_option("--min-time-ms", options->measure.min_time_ms, "Time each node at least this long (default 50)")->check(number_in(0, 3.6e6));
+  command->add_option("--max-time-ms", options->measure.max_time_ms, "Stop timing a node after this long (default 1000)")->check(number_in(0, 3.6e6));
+  command->add_option("--min-reps", options->measure.min_reps, "At least this many repetitions (default 10)")->check(integer_in(1, 10'000'000));
+  command->add_option("--max-reps", options->measure.max_reps, "At most this many repetitions (default 1000)")->check(integer_in(1, 10'000'000));
+  command->add_option("--target-spread", options->measure.target_spread, "Stop once (p90-p10)/p50 is under this (default 0.02)")->check(number_in(0, 10, true));
   command->add_flag("--cold", options->cold, "Flush the caches before every repetition (default: warm)");
   command->add_flag("--resume", options->resume, "Keep what the output file already holds and measure the rest");
   command->add_flag("--no-links", options->no_links, "Skip the link measurements");

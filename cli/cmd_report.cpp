@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/flag_ranges.h"
 #include "cli/json_file.h"
 #include "ir/output_file.h"
 #include "ir/error.h"
@@ -76,7 +77,7 @@ Action add_report_command(CLI::App& app) {
   command->add_option("--trace", options->trace, "Write a Chrome trace (Perfetto, chrome://tracing): plans' predicted schedules beside replays' measured requests");
   command->add_option("--dot", options->dot, "Write the (first) plan's DAG in Graphviz DOT, nodes coloured by device");
   command->add_flag("--table", options->table, "Print the tables as well when writing --html, --trace or --dot");
-  command->add_option("--top", options->top, "Rows of the slowest and furthest-off node tables (default 10)");
+  command->add_option("--top", options->top, "Rows of the slowest and furthest-off node tables (default 10)")->check(integer_in(1, 100'000));
   command->add_option("--color", options->colour, "auto (on a terminal, unless NO_COLOR is set), always or never");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
   return [command, options]() -> int {

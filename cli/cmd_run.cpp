@@ -9,6 +9,7 @@
 #include <random>
 
 #include "cli/commands.h"
+#include "cli/flag_ranges.h"
 #include "cli/model_flags.h"
 #include "cli/run_inputs.h"
 #include "cli/run_options.h"
@@ -54,6 +55,7 @@ int run_model(const RunOptions& options) {
   // CUDA provider does, and the run says which nodes did.
   std::vector<runtime::DeviceSpec> all_specs = specs;
   if (specs[0].kind == runtime::DeviceKind::cuda) all_specs.push_back(runtime::DeviceSpec{runtime::DeviceKind::cpu, options.fallback_threads, 0, "cpu"});
+  runtime::check_threads(all_specs, "--fallback-threads", options.allow_oversubscribe);
   auto devices = runtime::create_devices(all_specs);
   runtime::Device& device = *devices.front();
   std::vector<int> placement(graph.nodes.size(), 0);
@@ -197,9 +199,9 @@ Action add_run_command(CLI::App& app) {
   options->shape.add_to(*command);
   command->add_option("--device", options->device,
                       "Device: cpu, cpu:threads=N (default cpu, 1 thread), cuda or cuda:N (nodes without a CUDA kernel run on a CPU device)");
-  command->add_option("--fallback-threads", options->fallback_threads, "Threads of the CPU device that runs what the GPU cannot (default 1)");
-  command->add_option("--iterations", options->iterations, "Timed runs (default 10)");
-  command->add_option("--warmup", options->warmup, "Untimed runs first (default 3)");
+  command->add_option("--fallback-threads", options->fallback_threads, "Threads of the CPU device that runs what the GPU cannot (default 1)")->check(integer_in(1, 4096));
+  command->add_option("--iterations", options->iterations, "Timed runs (default 10)")->check(integer_in(1, 10'000'000));
+  command->add_option("--warmup", options->warmup, "Untimed runs first (default 3)")->check(integer_in(0, 1'000'000));
   command->add_option("--inputs", options->inputs_dir, "Folder with input_K.pb TensorProto files (the ONNX test layout); default: random inputs");
   command->add_option("--seed", options->seed, "Seed for random inputs (default 0)");
   command->add_flag("--no-fuse", options->no_fuse, "Run every node as its own kernel (no Conv+activation fusion)");
@@ -211,11 +213,11 @@ Action add_run_command(CLI::App& app) {
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
   ReplayFlags& replay = options->replay;
   command->add_option("--plan", replay.plan, "Replay this plan (partplan plan's output) on its devices, all at once, and set it beside its prediction");
-  command->add_option("--requests", replay.requests, "With --plan: requests in a closed loop (default 50)")->check(CLI::PositiveNumber);
-  command->add_option("--concurrency", replay.concurrency, "With --plan: requests in flight (default 1; twice a throughput plan's stage count)")->check(CLI::PositiveNumber);
-  command->add_option("--rate", replay.rate, "With --plan: open loop, Poisson arrivals per second (fixed seed) ...")->check(CLI::PositiveNumber);
-  command->add_option("--duration", replay.duration_s, "... for this many seconds")->check(CLI::PositiveNumber);
-  command->add_option("--slo-ms", replay.slo_ms, "With --plan: count the requests within this latency (goodput)")->check(CLI::PositiveNumber);
+  command->add_option("--requests", replay.requests, "With --plan: requests in a closed loop (default 50)")->check(integer_in(1, 1'000'000));
+  command->add_option("--concurrency", replay.concurrency, "With --plan: requests in flight (default 1; twice a throughput plan's stage count)")->check(integer_in(1, 4096));
+  command->add_option("--rate", replay.rate, "With --plan: open loop, Poisson arrivals per second (fixed seed) ...")->check(number_in(0, 1e6, true));
+  command->add_option("--duration", replay.duration_s, "... for this many seconds")->check(number_in(0, 86400, true));
+  command->add_option("--slo-ms", replay.slo_ms, "With --plan: count the requests within this latency (goodput)")->check(number_in(0, 3.6e6, true));
   command->add_flag("--compare", replay.compare, "With --plan: also run every single-device baseline, alternating with the plan, and print the ratios");
   return [command, options]() -> int {
     if (!command->parsed()) return -1;

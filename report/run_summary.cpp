@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "ir/error.h"
 #include "ir/field_checks.h"
 
@@ -18,6 +20,50 @@ LatencyFigures latency_from(const json& j) {
 std::optional<double> number_or_null(const json& j, const char* key) {
   if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
   return j.at(key).get<double>();
+}
+
+void check_latency(const ir::FieldChecks& c, const LatencyFigures& l, const std::string& field) {
+  for (const auto& [value, name] : {std::pair{l.mean, "mean"}, {l.p50, "p50"}, {l.p90, "p90"}, {l.p99, "p99"}, {l.max, "max"}}) c.time(value, field + "." + name);
+}
+
+// What a run file must make sense as before it is reported: unique device and node names, nodes
+// and spans on the run's devices, finite non-negative times and sizes.
+void check_run(const RunSummary& r, const std::string& path) {
+  const ir::FieldChecks c(path, "partplan.run/1");
+  check_latency(c, r.latency_ms, "latency_ms");
+  c.time(r.throughput_per_s, "throughput_per_s");
+  std::set<std::string> devices, nodes;
+  for (const RunDevice& d : r.devices) {
+    c.unique(devices, d.name, "devices['" + d.name + "']");
+    for (const auto& [value, name] : {std::pair{d.busy_share, "busy_share"}, {d.busy_us_per_request, "busy_us_per_request"}, {d.predicted_busy_us, "predicted_busy_us"}})
+      if (value) c.time(*value, "devices['" + d.name + "']." + name);
+    c.count(d.peak_memory_bytes, "devices['" + d.name + "'].peak_memory_bytes");
+  }
+  for (const RunNode& n : r.nodes) {
+    const std::string at = "nodes['" + n.name + "']";
+    c.unique(nodes, n.name, at);
+    c.known(devices.count(n.device) > 0, at + ".device", n.device, "devices");
+    c.time(n.mean_us, at + ".mean_us");
+    if (n.median_us) c.time(*n.median_us, at + ".median_us");
+    if (n.predicted_us) c.time(*n.predicted_us, at + ".predicted_us");
+  }
+  for (const RunBaseline& b : r.baselines) {
+    check_latency(c, b.latency_ms, "baselines['" + b.name + "'].latency_ms");
+    c.time(b.throughput_per_s, "baselines['" + b.name + "'].throughput_per_s");
+  }
+  for (const TimelineSpan& s : r.timeline) {
+    c.known(devices.count(s.device) > 0, "timeline.nodes['" + s.name + "'].device", s.device, "devices");
+    c.time(s.start_us, "timeline.nodes['" + s.name + "'].start_us");
+    if (c.time(s.end_us, "timeline.nodes['" + s.name + "'].end_us") < s.start_us) c.fail("timeline.nodes['" + s.name + "'].end_us", "ends before it starts");
+  }
+  for (const CopyTimelineSpan& s : r.timeline_copies) {
+    c.count(s.bytes, "timeline.copies['" + s.tensor + "'].bytes");
+    c.time(s.start_us, "timeline.copies['" + s.tensor + "'].start_us");
+    if (c.time(s.end_us, "timeline.copies['" + s.tensor + "'].end_us") < s.start_us) c.fail("timeline.copies['" + s.tensor + "'].end_us", "ends before it starts");
+  }
+  for (const auto& [value, name] : {std::pair{r.predicted_latency_ms, "predicted.latency_ms"}, {r.predicted_throughput_per_s, "predicted.throughput_per_s"},
+                                    {r.node_median_error, "predicted.node_median_error"}})
+    if (value) c.time(*value, name);
 }
 
 }  // namespace
@@ -70,6 +116,7 @@ RunSummary run_from_json(const json& doc, const std::string& path) {
         r.nodes.push_back({n.at("name").get<std::string>(), n.at("op_type").get<std::string>(), r.devices.front().name, n.at("mean_us").get<double>(),
                            std::nullopt, std::nullopt});
     }
+    check_run(r, path);
     return r;
   } catch (const json::exception& e) {
     throw ir::Error(ir::ErrorKind::file, path + ": malformed partplan.run/1 file: " + ir::json_problem(e.what()));
