@@ -328,6 +328,10 @@ def main():
                                    ("batch_with_plan", ["--batch", "4"], ["--batch", "--plan"]), ("device_with_plan", ["--device", "cpu:threads=2"], ["--device", "--plan"]),
                                    ("save_outputs_with_plan", ["--save-outputs", "out"], ["--save-outputs", "--plan"])):
             r.case(f"run_plan_{name}", folder("m.onnx", "plan.json"), plan_run + extra, {USAGE}, words)
+        plan_cmd = ["plan", "m.onnx", "--costmodel", "c.json", "--batch", "2", "-o", "x.json"]
+        r.case("plan_slo_with_latency_objective", folder("m.onnx", "c.json"), plan_cmd + ["--slo-ms", "5"], {USAGE}, ["--slo-ms", "latency"])
+        r.case("plan_gpu_mem_limit_with_throughput", folder("m.onnx", "c.json"), plan_cmd + ["--objective", "throughput", "--gpu-mem-limit", "1G"], {USAGE},
+               ["--gpu-mem-limit", "throughput"])
         f = folder("m.onnx")
         bad = copy.deepcopy(plan)
         bad["nodes"][0]["name"] = "NoSuchNode"
