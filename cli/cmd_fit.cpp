@@ -38,14 +38,18 @@ profiler::Profile read_profile(const std::string& path, const std::string& flag)
   return profiler::profile_from_json(read_json_file(path, flag), path);
 }
 
+// --device-spec [NAME=]FILE -> (NAME, FILE); NAME empty when not given.
+std::pair<std::string, std::string> split_device_spec(const std::string& flag_value) {
+  const auto eq = flag_value.find('=');
+  if (eq == std::string::npos) return {"", flag_value};
+  if (eq == 0) throw ir::Error(ir::ErrorKind::usage, "--device-spec '" + flag_value + "': the device name before '=' is empty");
+  return {flag_value.substr(0, eq), flag_value.substr(eq + 1)};
+}
+
 // --device-spec [NAME=]FILE: the device takes NAME, else the first cudaN the model lacks.
 void add_device_spec(costmodel::CostModel& model, const std::string& flag_value) {
-  std::string name, path = flag_value;
-  if (const auto eq = flag_value.find('='); eq != std::string::npos) {
-    name = flag_value.substr(0, eq);
-    path = flag_value.substr(eq + 1);
-    if (name.empty()) throw ir::Error(ir::ErrorKind::usage, "--device-spec '" + flag_value + "': the device name before '=' is empty");
-  } else {
+  auto [name, path] = split_device_spec(flag_value);
+  if (name.empty()) {
     for (int i = 0; name.empty(); ++i)
       if (model.device("cuda" + std::to_string(i)) == nullptr) name = "cuda" + std::to_string(i);
   }
@@ -66,7 +70,7 @@ int fit(const FitCommandOptions& options) {
   ir::OutputGuard files;
   for (const std::string& path : options.profiles) files.input(path, "a profile given");
   for (const std::string& path : options.tests) files.input(path, "--test");
-  for (const std::string& spec : options.device_specs) files.input(spec.substr(spec.find('=') == std::string::npos ? 0 : spec.find('=') + 1), "--device-spec");
+  for (const std::string& spec : options.device_specs) files.input(split_device_spec(spec).second, "--device-spec");
   files.output(output, "--output");
   if (!options.report.empty()) files.output(options.report, "--report");
   std::vector<profiler::Profile> profiles;

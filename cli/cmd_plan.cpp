@@ -400,13 +400,11 @@ int plan_model(const PlanCommandOptions& options) {
   if (options.objective == "throughput" && !options.pins.empty())
     throw ir::Error(ir::ErrorKind::usage, "--pin: not supported with --objective throughput (its stages are contiguous in the graph's order)");
   if (options.objective == "memory" && !(options.slo_ms > 0)) throw ir::Error(ir::ErrorKind::usage, "--objective memory needs --slo-ms (the latency to stay under)");
-  if (options.slo_ms < 0) throw ir::Error(ir::ErrorKind::usage, "--slo-ms must be positive");
   // Flags the objective does not use are refused, not ignored.
   if (options.objective == "latency" && options.slo_ms > 0)
     throw ir::Error(ir::ErrorKind::usage, "--slo-ms applies to --objective memory or throughput (a latency plan is the fastest the search finds)");
   if (options.objective == "throughput" && !options.gpu_mem_limit.empty())
     throw ir::Error(ir::ErrorKind::usage, "--gpu-mem-limit applies to --objective latency or memory, not throughput");
-  if (!(options.time_limit_s > 0)) throw ir::Error(ir::ErrorKind::usage, "--time-limit must be positive");
   const std::vector<int64_t> batches = options.sweep.empty() ? std::vector<int64_t>{} : sweep_batches(options.sweep);
   ir::ShapeBindings bindings = options.shape.bindings();
   if (!batches.empty() && bindings.batch) throw ir::Error(ir::ErrorKind::usage, "--sweep sets the batch size; drop --batch");

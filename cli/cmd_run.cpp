@@ -36,7 +36,6 @@ int run_model(const RunOptions& options) {
   const auto specs = runtime::parse_device_list(options.device, "--device");
   runtime::check_threads(specs, "--device", options.allow_oversubscribe);
   if (specs.size() != 1) throw ir::Error(ir::ErrorKind::usage, "--device: run takes one device (plans across devices come with `partplan run --plan`)");
-  if (options.iterations < 1 || options.warmup < 0) throw ir::Error(ir::ErrorKind::usage, "--iterations must be >= 1 and --warmup >= 0");
 
   onnx_loader::LoadedModel model = options.processing.load(options.model);
   ir::Graph& graph = model.graph;

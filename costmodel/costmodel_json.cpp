@@ -168,14 +168,7 @@ void check_costmodel(const CostModel& model, const std::string& path) {
       if (h.in_run_scale != -1) c.time(h.in_run_scale, node + ".in_run_scale");
     }
   }
-  for (size_t l = 0; l < model.links.size(); ++l) {
-    const profiler::LinkProfile& link = model.links[l];
-    const std::string at = "links[" + std::to_string(l) + "]";
-    if (link.from != "host") c.known(names.count(link.from) > 0, at + ".from", link.from, "devices");
-    if (link.to != "host") c.known(names.count(link.to) > 0, at + ".to", link.to, "devices");
-    c.time(link.latency_us, at + ".latency_us");
-    if (link.bandwidth_gb_s) c.positive(*link.bandwidth_gb_s, at + ".bandwidth_gb_s");
-  }
+  profiler::check_links(c, model.links, names);
 }
 
 }  // namespace

@@ -198,11 +198,19 @@ void check_profile(const Profile& p, const std::string& path) {
       }
     }
   }
-  for (size_t l = 0; l < p.links.size(); ++l) {
-    const LinkProfile& link = p.links[l];
+  check_links(c, p.links, devices);
+  c.time(p.wall_s, "overhead.wall_s");
+  c.time(p.timed_s, "overhead.timed_s");
+}
+
+}  // namespace
+
+void check_links(const ir::FieldChecks& c, const std::vector<LinkProfile>& links, const std::set<std::string>& devices) {
+  for (size_t l = 0; l < links.size(); ++l) {
+    const LinkProfile& link = links[l];
     const std::string at = "links[" + std::to_string(l) + "]";
-    if (link.from != "host") known_device(link.from, at + ".from");
-    if (link.to != "host") known_device(link.to, at + ".to");
+    if (link.from != "host") c.known(devices.count(link.from) > 0, at + ".from", link.from, "devices");
+    if (link.to != "host") c.known(devices.count(link.to) > 0, at + ".to", link.to, "devices");
     c.time(link.latency_us, at + ".latency_us");
     if (link.bandwidth_gb_s) c.positive(*link.bandwidth_gb_s, at + ".bandwidth_gb_s");
     for (const LinkPoint& point : link.points) {
@@ -210,11 +218,7 @@ void check_profile(const Profile& p, const std::string& path) {
       c.time(point.time_us, at + ".points[].time_us");
     }
   }
-  c.time(p.wall_s, "overhead.wall_s");
-  c.time(p.timed_s, "overhead.timed_s");
 }
-
-}  // namespace
 
 Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
   if (!doc.is_object() || !(doc.contains("schema") && doc.at("schema") == profile_schema))

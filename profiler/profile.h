@@ -4,9 +4,11 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "ir/field_checks.h"
 #include "profiler/measure.h"
 
 namespace profiler {
@@ -113,6 +115,9 @@ nlohmann::json to_json(const Profile& profile);
 // A link's JSON, shared with the cost-model file (which carries the profile's links on).
 nlohmann::json link_json(const LinkProfile& link);
 LinkProfile link_from_json(const nlohmann::json& j);  // throws nlohmann::json::exception
+// Links that make sense: ends among `devices` (or "host"), latency and points not negative,
+// bandwidth positive. The profile and cost-model readers both check theirs with it.
+void check_links(const ir::FieldChecks& c, const std::vector<LinkProfile>& links, const std::set<std::string>& devices);
 // Throws ir::Error(file) naming `path` for a document that is not a partplan.profile/1.
 Profile profile_from_json(const nlohmann::json& doc, const std::string& path);
 
