@@ -2,8 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace costmodel {
+
+namespace {
+constexpr double cannot_bound = std::numeric_limits<double>::infinity();
+// How far above the roofline a formula with no anchors may predict before it is not believed.
+constexpr double unanchored_limit = 100.0;
+}  // namespace
 
 double relative_error(double predicted_us, double measured_us) { return (predicted_us - measured_us) / std::max(measured_us, time_floor_us); }
 
@@ -13,6 +20,45 @@ double Formula::predict(const NodeFeatures& f) const {
   for (size_t i = 0; i < t.size() && i < coefficients.size(); ++i) sum += coefficients[i] * t[i];
   if (form == Form::loglog) return std::exp(std::min(sum, 700.0));
   return std::max(sum, 0.0);
+}
+
+std::optional<double> Formula::within_data(const NodeFeatures& f) const {
+  const double us = predict(f);
+  if (!std::isfinite(us)) return std::nullopt;
+  const double work = f.work();
+  // A cost model without anchors (written before them): the roofline is the only bound.
+  if (anchors.empty()) return us;
+  if (work <= 0) return us;
+  double least_work = anchors.front().work, most_work = anchors.front().work;
+  double least_rate = cannot_bound, most_rate = 0;
+  for (const Anchor& a : anchors) {
+    least_work = std::min(least_work, a.work);
+    most_work = std::max(most_work, a.work);
+    if (a.work > 0) {
+      least_rate = std::min(least_rate, a.us / a.work);
+      most_rate = std::max(most_rate, a.us / a.work);
+    }
+  }
+  if (work > most_work * work_margin || work * work_margin < least_work) return std::nullopt;
+  if (most_rate > 0) {
+    const double rate = us / work;
+    // The smallest measured nodes carry their launch cost: a rate below the slowest anchor's
+    // over the margin is the formula falling as work grows, above it the formula racing away.
+    if (rate > most_rate * rate_margin || rate * rate_margin < least_rate) return std::nullopt;
+  }
+  return us;
+}
+
+double Formula::bounded(const NodeFeatures& f) const {
+  const double work = f.work();
+  const Anchor* nearest = nullptr;
+  double distance = cannot_bound;
+  for (const Anchor& a : anchors) {
+    const double d = a.work > 0 && work > 0 ? std::abs(std::log(work / a.work)) : std::abs(work - a.work);
+    if (d < distance) distance = d, nearest = &a;
+  }
+  if (nearest == nullptr) return 0;
+  return nearest->work > 0 && work > 0 ? nearest->us * work / nearest->work : nearest->us;
 }
 
 bool NodeHistory::has_line() const {
@@ -33,6 +79,7 @@ const char* source_name(Source source) {
     case Source::node: return "node";
     case Source::op: return "op";
     case Source::family: return "family";
+    case Source::bounded: return "bounded";
     case Source::roofline: return "roofline";
   }
   return "roofline";
@@ -73,8 +120,17 @@ Prediction DeviceModel::predict(const NodeFeatures& f, bool use_history) const {
     if (count > 0) return {sum / count, Source::measured, estimated};
     if (h->has_line()) return {std::max(0.0, h->intercept_us + h->slope_us * work), Source::node, estimated};
   }
-  if (auto it = ops.find(f.op_type); it != ops.end()) return {it->second.predict(f), Source::op, estimated};
-  if (auto it = families.find(op_family(f.op_type)); it != families.end()) return {it->second.predict(f), Source::family, estimated};
+  const auto formula = [&](const Formula& fitted, Source source) -> Prediction {
+    if (std::optional<double> us = fitted.within_data(f)) {
+      // Without anchors, a form far above the roofline is taken to have run away.
+      if (fitted.anchors.empty() && *us > unanchored_limit * roofline.predict(f)) return {roofline.predict(f), Source::roofline, estimated};
+      return {*us, source, estimated};
+    }
+    if (!fitted.anchors.empty()) return {fitted.bounded(f), Source::bounded, estimated};
+    return {roofline.predict(f), Source::roofline, estimated};
+  };
+  if (auto it = ops.find(f.op_type); it != ops.end()) return formula(it->second, Source::op);
+  if (auto it = families.find(op_family(f.op_type)); it != families.end()) return formula(it->second, Source::family);
   return {roofline.predict(f), Source::roofline, estimated};
 }
 

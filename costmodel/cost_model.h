@@ -33,13 +33,34 @@ struct Accuracy {
   std::vector<Miss> worst;  // the largest errors, up to 3
 };
 
+// A measured point a formula was fitted on: its work (NodeFeatures::work) and median time.
+struct Anchor {
+  double work = 0, us = 0;
+};
+
 struct Formula {
   Form form = Form::linear;
   std::vector<std::string> terms;
   std::vector<double> coefficients;
   int samples = 0;
   Accuracy cv;  // k-fold cross-validation, out of fold; points = 0 when too few samples
-  double predict(const NodeFeatures& f) const;  // >= 0
+  // Up to eight of its training points, spread along their work (smallest and largest
+  // included): what bounds the formula where its data cannot support it. Empty in cost models
+  // written before them: the formula is then bounded by the roofline alone.
+  std::vector<Anchor> anchors;
+  // What fit did besides taking the best cross-validated form (a form refused, and why); "".
+  std::string note;
+  double predict(const NodeFeatures& f) const;  // >= 0; the fitted form as it is
+  // The fitted form where its time per unit of work stays within `rate_margin` of the
+  // anchors' (and the node's work within `work_margin` of theirs); else nothing, and the caller
+  // falls back to bounded(): a form fitted on collinear features, or one whose time falls as
+  // work grows, extrapolates without limit (a Relu `loglog` with exponents 34504.8 and -34503.1
+  // predicted 3.8e303 us for a node 10x larger than any it saw).
+  std::optional<double> within_data(const NodeFeatures& f) const;
+  // The nearest anchor (in log work) scaled to the node's work: time proportional to work
+  // from the closest size that was measured.
+  double bounded(const NodeFeatures& f) const;
+  static constexpr double rate_margin = 3.0, work_margin = 16.0;
 };
 
 // One node of a profiled model on one device, at every batch it was measured at: its own
@@ -61,7 +82,9 @@ struct Roofline {
   double predict(const NodeFeatures& f) const;
 };
 
-enum class Source { measured, node, op, family, roofline };
+// Where a prediction came from; `bounded`: an op or family formula asked beyond its data, so
+// the nearest measured point scaled to the node's work (Formula::bounded).
+enum class Source { measured, node, op, family, bounded, roofline };
 const char* source_name(Source source);
 
 struct Prediction {

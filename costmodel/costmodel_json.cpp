@@ -33,7 +33,11 @@ Accuracy accuracy_from(const json& j) {
 }
 
 json formula_json(const Formula& f) {
-  return {{"form", form_name(f.form)}, {"terms", f.terms}, {"coefficients", f.coefficients}, {"samples", f.samples}, {"cv", accuracy_json(f.cv)}};
+  json j = {{"form", form_name(f.form)}, {"terms", f.terms}, {"coefficients", f.coefficients}, {"samples", f.samples}, {"cv", accuracy_json(f.cv)}};
+  j["anchors"] = json::array();
+  for (const Anchor& a : f.anchors) j["anchors"].push_back({a.work, a.us});
+  if (!f.note.empty()) j["note"] = f.note;
+  return j;
 }
 
 Formula formula_from(const json& j) {
@@ -43,6 +47,10 @@ Formula formula_from(const json& j) {
   f.coefficients = j.at("coefficients").get<std::vector<double>>();
   f.samples = j.at("samples").get<int>();
   f.cv = accuracy_from(j.at("cv"));
+  // Optional: cost models written before anchors are bounded by the roofline alone.
+  if (j.contains("anchors"))
+    for (const json& a : j.at("anchors")) f.anchors.push_back({a.at(0).get<double>(), a.at(1).get<double>()});
+  f.note = j.value("note", "");
   return f;
 }
 
@@ -136,6 +144,11 @@ void check_formula(const ir::FieldChecks& c, const Formula& f, const std::string
     c.fail(field + ".coefficients", std::to_string(f.coefficients.size()) + " coefficients for " + std::to_string(f.terms.size()) + " terms");
   for (size_t i = 0; i < f.coefficients.size(); ++i) c.finite(f.coefficients[i], field + ".coefficients[" + std::to_string(i) + "]");
   c.count(f.samples, field + ".samples");
+  for (size_t i = 0; i < f.anchors.size(); ++i) {
+    const std::string at = field + ".anchors[" + std::to_string(i) + "]";
+    c.time(f.anchors[i].work, at + "[0]");  // finite, >= 0 like a time
+    c.time(f.anchors[i].us, at + "[1]");
+  }
 }
 
 // What a cost model must make sense as before a planner asks it anything: a device at least,

@@ -7,6 +7,8 @@
 #include <random>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "costmodel/least_squares.h"
 #include "ir/error.h"
 #include "profiler/profiler.h"
@@ -44,13 +46,44 @@ std::vector<double> solve(const std::vector<Point>& points, Form form) {
   return form == Form::loglog ? least_squares(problem) : nonnegative_least_squares(problem);
 }
 
+constexpr size_t most_anchors = 8;
+
+// Up to most_anchors of the points, evenly spaced in the order of their work, the smallest and
+// largest included.
+std::vector<Anchor> anchors_of(const std::vector<Point>& points) {
+  std::vector<Anchor> all;
+  for (const Point& p : points) all.push_back({p.features.work(), p.us});
+  std::sort(all.begin(), all.end(), [](const Anchor& a, const Anchor& b) { return a.work < b.work; });
+  if (all.size() <= most_anchors) return all;
+  std::vector<Anchor> picked;
+  for (size_t k = 0; k < most_anchors; ++k) picked.push_back(all[k * (all.size() - 1) / (most_anchors - 1)]);
+  return picked;
+}
+
 Formula formula_of(const std::vector<Point>& points, Form form) {
   Formula f;
   f.form = form;
   f.terms = term_names(points.front().features, form);
   f.coefficients = solve(points, form);
   f.samples = static_cast<int>(points.size());
+  f.anchors = anchors_of(points);
   return f;
+}
+
+// A power law whose exponents no kernel has: time falling as a size grows faster than it
+// rises with another, or growing beyond the cube of a size. Least squares gives these on
+// collinear features (bytes that are a fixed multiple of FLOPs): two huge exponents of
+// opposite signs that cancel on the training points and nowhere else.
+constexpr double most_exponent = 3.0;
+std::string runaway_exponents(const Formula& f) {
+  if (f.form != Form::loglog) return "";
+  for (size_t i = 1; i < f.coefficients.size(); ++i)
+    if (!(std::abs(f.coefficients[i]) <= most_exponent)) {
+      std::string list;
+      for (size_t k = 1; k < f.coefficients.size(); ++k) list += fmt::format("{}{:.4g}", k > 1 ? ", " : "", f.coefficients[k]);
+      return fmt::format("loglog refused: exponents {} (collinear features extrapolate without limit)", list);
+    }
+  return "";
 }
 
 double median(std::vector<double> v) {
@@ -113,6 +146,7 @@ std::optional<Formula> fit_formula(const std::vector<Point>& points, const FitOp
   for (const Point& p : points) works.insert(p.features.work());
   if (points.size() < 3 || works.size() < 2) return formula_of(points, Form::proportional);
   std::optional<Formula> best;
+  std::string refused;
   for (Form form : {Form::linear, Form::loglog, Form::quadratic}) {
     // Degree 2 only with points to spare: its six terms overfit a handful of nodes.
     if (form == Form::quadratic && points.size() < terms(points.front().features, form).size() + 3) continue;
@@ -121,10 +155,15 @@ std::optional<Formula> fit_formula(const std::vector<Point>& points, const FitOp
     const Accuracy cv = accuracy_of(points, oof);
     if (best && cv.mape >= best->cv.mape - simpler_form_margin) continue;
     Formula f = formula_of(points, form);
+    if (std::string why = runaway_exponents(f); !why.empty()) {
+      refused = std::move(why);
+      continue;
+    }
     f.cv = cv;
     best = std::move(f);
   }
-  if (!best) return formula_of(points, Form::proportional);
+  if (!best) best = formula_of(points, Form::proportional);
+  best->note = refused;
   return best;
 }
 

@@ -18,9 +18,20 @@ std::string whole_text(const costmodel::Check& c) {
                      100 * (c.whole_predicted_us / c.whole_measured_us - 1));
 }
 
+// How many of a check's nodes were predicted beyond what the formulas' data supports.
+std::string fallbacks_text(const costmodel::Check& c) {
+  std::string text;
+  for (const char* source : {"bounded", "roofline"})
+    if (auto it = c.sources.find(source); it != c.sources.end() && it->second > 0) text += fmt::format("{}{} {}", text.empty() ? "" : ", ", it->second, source);
+  return text.empty() ? "" : " (" + text + ")";
+}
+
 std::string check_line(const std::string& what, const costmodel::Check& c) {
-  return fmt::format("{} {:<6} nodes within ±10%: {} (formulas alone {}), MAPE {:.1f}%; {}\n", what, c.device, percent(c.nodes.within_10),
-                     percent(c.nodes_op_only.within_10), 100 * c.nodes.mape, whole_text(c));
+  std::string line = fmt::format("{} {:<6} nodes within ±10%: {} (formulas alone {}), MAPE {:.1f}%{}; {}\n", what, c.device, percent(c.nodes.within_10),
+                                 percent(c.nodes_op_only.within_10), 100 * c.nodes.mape, fallbacks_text(c), whole_text(c));
+  // A figure that large says the model does not describe these nodes: said, not just printed.
+  if (c.nodes.mape > 1.0) line += fmt::format("warning: {} on {}: node predictions are off by {:.0f}% on average; do not plan this model with this cost model\n", what, c.device, 100 * c.nodes.mape);
+  return line;
 }
 
 ScatterChart device_chart(const costmodel::CostModel& model, const std::vector<costmodel::PointPrediction>& cross_validated, const costmodel::DeviceModel& device) {
@@ -62,6 +73,9 @@ std::string fit_summary_text(const costmodel::CostModel& model) {
       out += fmt::format("  {:<22} {:>6}  {:<12} {:>7.1f}% {:>6} {:>6}\n", op, f.samples, costmodel::form_name(f.form), 100 * f.cv.mape, percent(f.cv.within_10),
                          percent(f.cv.within_25));
     }
+    for (const auto* formulas : {&d.ops, &d.families})
+      for (const auto& [name, f] : *formulas)
+        if (!f.note.empty()) out += fmt::format("  note: {}: {}; {} taken\n", name, f.note, costmodel::form_name(f.form));
   }
   for (const costmodel::Check& c : model.validation.holdout) out += check_line(fmt::format("held out batch {:<3}", batch_text(c.batch)), c);
   for (const costmodel::Check& c : model.validation.test) out += check_line(fmt::format("test {} batch {}", c.model_path, batch_text(c.batch)), c);

@@ -5,15 +5,18 @@ Run with a Python that has torch + torchvision (on Debian: /usr/bin/python3):
 
     python3 sample_models/export_torchvision.py --out sample_models/cache \
         resnet50 googlenet mobilenet_v2 densenet121 mobilenet_v3_large efficientnet_b0 \
-        shufflenet_v2_x1_0 lstm_torch gru_torch gpt_decoder
+        shufflenet_v2_x1_0 lstm_torch gru_torch transformer_torch gpt_decoder
 
 torchvision models: weights=None (googlenet: aux_logits=False, init_weights=True), eval mode,
 torch.onnx.export at opset 14 (HardSwish needs it) with constant folding, input "input"
 [batch,3,224,224], output "output" [batch,1000], dynamic axis 0 "batch".
 Sequence models defined here: lstm_torch / gru_torch (2-layer, the second bidirectional,
-batch_first, input [batch,32,64]) and gpt_decoder (a GPT-style decoder: token + position
-embeddings, 2 pre-norm blocks of causal self-attention with an additive mask and a GELU MLP,
-tokens [batch,32] int64 -> logits [batch,32,512]).
+batch_first, input [batch,32,64]), transformer_torch (torch.nn.TransformerEncoder: 2 post-norm
+layers, d_model 128, 4 heads, feed-forward 256, ReLU, dropout 0, batch_first, input
+[batch,32,128] -> output [batch,32,128]; traced with autograd on so that torch's fused
+encoder-layer kernel, which ONNX cannot express, is not taken) and gpt_decoder (a GPT-style
+decoder: token + position embeddings, 2 pre-norm blocks of causal self-attention with an
+additive mask and a GELU MLP, tokens [batch,32] int64 -> logits [batch,32,512]).
 A model whose file already exists is skipped. Prints each path.
 """
 import argparse
@@ -41,6 +44,24 @@ class RecurrentModel(nn.Module):
         y, _ = self.first(x)
         y, _ = self.second(y)
         return self.head(y)
+
+
+class TransformerModel(nn.Module):
+    def __init__(self, width=128, heads=4, feedforward=256, layers=2):
+        super().__init__()
+        def layer():
+            return nn.TransformerEncoderLayer(width, heads, dim_feedforward=feedforward, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer(), layers, enable_nested_tensor=False)
+        # TransformerEncoder deep-copies its layer: every layer would start with the same
+        # weights, which the exporter shares (Identity nodes). Each gets its own instead.
+        self.encoder.layers = nn.ModuleList(layer() for _ in range(layers))
+
+    def forward(self, x):
+        # In eval mode without autograd, TransformerEncoderLayer takes its fast path, one
+        # aten::_transformer_encoder_layer_fwd call that has no ONNX export; with autograd on
+        # (the weights require grad) it runs, and is traced as, the plain ops.
+        with torch.enable_grad():
+            return self.encoder(x)
 
 
 class CausalSelfAttention(nn.Module):
@@ -89,6 +110,8 @@ def build(name):
     """(model, example input, input name)."""
     if name in ("lstm_torch", "gru_torch"):
         return RecurrentModel(name.split("_")[0]), torch.randn(1, 32, 64), "input"
+    if name == "transformer_torch":
+        return TransformerModel(), torch.randn(1, 32, 128), "input"
     if name == "gpt_decoder":
         return GptDecoder(), torch.randint(0, 512, (1, 32)), "tokens"
     ctor = getattr(torchvision.models, name, None)
@@ -113,7 +136,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "cache"))
     ap.add_argument("--opset", type=int, default=14)
-    ap.add_argument("models", nargs="+", help="torchvision model names (resnet50...) or lstm_torch, gru_torch, gpt_decoder")
+    ap.add_argument("models", nargs="+", help="torchvision model names (resnet50...) or lstm_torch, gru_torch, transformer_torch, gpt_decoder")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for name in args.models:

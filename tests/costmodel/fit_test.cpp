@@ -102,6 +102,47 @@ TEST_CASE("cost model: one sample scales with work; points of one size or of no 
   CHECK(z->cv.mape < 0.05);  // errors against the 1 µs floor, not against 0
 }
 
+TEST_CASE("cost model: a form asked far beyond its data falls back to the nearest measured point, and a runaway power law is refused") {
+  // Relu-like nodes whose bytes are nearly a fixed multiple of their element count (collinear
+  // features): a free power law fits exponents of opposite sign that cancel only here.
+  costmodel::Formula runaway;
+  runaway.form = costmodel::Form::loglog;
+  runaway.terms = {"1", "ln(1+flops)", "ln(1+bytes)"};
+  runaway.coefficients = {71730.7, 34504.8, -34503.1};
+  runaway.anchors = {{1e3, 2.0}, {1e4, 5.0}, {1e5, 30.0}};
+  const costmodel::NodeFeatures far = features("Relu", 1e4, 1e6);  // work = flops 1e4: in range, bytes not
+  CHECK_FALSE(runaway.within_data(far).has_value());
+  CHECK(runaway.bounded(far) == doctest::Approx(5.0));  // the 1e4 anchor, scaled by work / 1e4
+  costmodel::DeviceModel d;
+  d.ops["Relu"] = runaway;
+  const costmodel::Prediction p = d.predict(far);
+  CHECK(p.source == costmodel::Source::bounded);
+  CHECK(std::isfinite(p.us));
+  CHECK(p.us == doctest::Approx(5.0));
+  // 100x the largest anchor's work: outside the data whatever the form says.
+  costmodel::Formula line;
+  line.form = costmodel::Form::proportional;
+  line.terms = {"1", "work"};
+  line.coefficients = {0, 3e-4};
+  line.anchors = runaway.anchors;
+  CHECK_FALSE(line.within_data(features("Relu", 1e7, 0)).has_value());
+  CHECK(line.within_data(features("Relu", 5e4, 0)).has_value());
+
+  // fit refuses the power law on such points and says so in the formula's note.
+  std::vector<costmodel::Point> points;
+  for (int i = 1; i <= 12; ++i) {
+    const double elements = 1000.0 * i * i;
+    const double bytes = 8 * elements * (1 + 1e-7 * i);  // collinear up to a rounding
+    points.push_back({features("Relu", elements, bytes), 1, 1 + elements * 1e-3 * (i % 2 ? 1.3 : 0.8)});
+  }
+  const auto f = costmodel::fit_formula(points, {});
+  REQUIRE(f.has_value());
+  for (size_t k = 1; f->form == costmodel::Form::loglog && k < f->coefficients.size(); ++k) CHECK(std::abs(f->coefficients[k]) <= 3.0);
+  CHECK(f->anchors.size() == 8);
+  CHECK(f->anchors.front().work == doctest::Approx(1000.0));
+  CHECK(f->anchors.back().work == doctest::Approx(144000.0));
+}
+
 TEST_CASE("cost model: the fallback chain goes measured, node line, op, family, roofline") {
   const profiler::Profile p = synthetic_profile({1, 2, 4});
   const costmodel::CostModel m = costmodel::fit_cost_model({p}, {"synthetic.profile.json"}, {});
