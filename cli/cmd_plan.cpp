@@ -22,6 +22,7 @@
 #include "planner/memory_objective.h"
 #include "planner/pipeline.h"
 #include "planner/plan.h"
+#include "planner/plan_builder.h"
 #include "profiler/profiler.h"
 
 namespace cli {
@@ -37,6 +38,7 @@ struct PlanCommandOptions {
   double slo_ms = 0;  // 0: none
   std::string gpu_mem_limit;  // bytes, or with a unit: 8G, 512M
   std::string sweep;          // batch=1,2,4: a plan per batch size
+  bool keep_uncertain_split = false, allow_fallbacks = false;
   bool quiet = false;
 };
 
@@ -61,31 +63,6 @@ costmodel::CostModel load_costmodel(const PlanCommandOptions& options) {
   return costmodel::fit_cost_model(profiles, options.profiles, {});
 }
 
-int index_of_device(const planner::Problem& p, const std::string& name) {
-  for (size_t d = 0; d < p.devices.size(); ++d)
-    if (p.devices[d].name == name) return static_cast<int>(d);
-  return -1;
-}
-
-std::vector<int> parse_pins(const planner::Problem& p, const std::vector<std::string>& pins, std::map<std::string, std::string>& asked) {
-  std::vector<int> pinned(p.nodes.size(), -1);
-  for (const std::string& pin : pins) {
-    const size_t eq = pin.rfind('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == pin.size()) throw ir::Error(ir::ErrorKind::usage, "--pin '" + pin + "': expected NODE=DEVICE");
-    const std::string node = pin.substr(0, eq), device = pin.substr(eq + 1);
-    const int d = index_of_device(p, device);
-    if (d < 0) throw ir::Error(ir::ErrorKind::usage, "--pin '" + pin + "': '" + device + "' is not one of the planned devices");
-    size_t n = 0;
-    while (n < p.nodes.size() && p.nodes[n].name != node) ++n;
-    if (n == p.nodes.size()) throw ir::Error(ir::ErrorKind::usage, "--pin '" + pin + "': the model has no (non-constant) node '" + node + "'");
-    if (!(p.nodes[n].time_us[static_cast<size_t>(d)] < planner::cannot_run))
-      throw ir::Error(ir::ErrorKind::usage, "--pin '" + pin + "': " + device + " cannot run node '" + node + "' (" + p.nodes[n].op_type + ")");
-    pinned[n] = d;
-    asked[node] = device;
-  }
-  return pinned;
-}
-
 // "8G", "512M", "64K" or plain bytes; "" is no limit (0).
 int64_t parse_bytes(const std::string& text, const std::string& flag) {
   if (text.empty()) return 0;
@@ -105,21 +82,13 @@ int64_t parse_bytes(const std::string& text, const std::string& flag) {
 
 std::string megabytes(int64_t bytes) { return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20)); }
 
-// The largest predicted peak over the plan's GPUs (what the memory objective minimises).
-int64_t gpu_peak_of(const planner::PlanMetrics& m) {
-  int64_t peak = 0;
-  for (const auto& [device, bytes] : m.peak_bytes)
-    if (device.rfind("cuda", 0) == 0) peak = std::max(peak, bytes);
-  return peak;
-}
-
 void print_summary(const planner::Plan& plan, bool any_gpu, double planning_s) {
   fmt::print("{:<34} {:>12} {:>10} {:>14}  {}\n", "", "latency", "req/s", any_gpu ? "peak GPU mem" : "", "nodes per device");
   auto row = [&](const std::string& name, const planner::PlanMetrics& m) {
     std::string per_device;
     for (const auto& [device, count] : m.nodes) per_device += fmt::format("{}{} {}", per_device.empty() ? "" : ", ", device, count);
     fmt::print("{:<34} {:>9.3f} ms {:>10.1f} {:>14}  {}; {} copies, {}\n", name, m.latency_us / 1000, m.throughput_per_s(),
-               any_gpu ? megabytes(gpu_peak_of(m)) : "", per_device, m.copies, megabytes(m.copied_bytes));
+               any_gpu ? megabytes(planner::gpu_peak_of(m)) : "", per_device, m.copies, megabytes(m.copied_bytes));
   };
   row("plan", plan.predicted);
   for (const planner::Baseline& b : plan.baselines) {
@@ -149,141 +118,12 @@ void print_summary(const planner::Plan& plan, bool any_gpu, double planning_s) {
   fmt::print("planned in {:.2f} s ({} simulations, {} moves{})\n", planning_s, plan.iterations, plan.moves, plan.timed_out ? ", stopped by --time-limit" : "");
 }
 
-struct PlanOutcome {
-  planner::Plan plan;
-  bool any_gpu = false;
-  double planning_s = 0;
-};
-
-// One plan of the loaded model at `bindings` (its graph copied and resolved: weights shared).
-PlanOutcome make_plan(const PlanCommandOptions& options, const costmodel::CostModel& costs, const onnx_loader::LoadedModel& loaded, const ir::ShapeBindings& bindings,
-                      const std::vector<std::string>& device_names) {
-  onnx_loader::LoadedModel model{loaded.graph, loaded.path, loaded.sha256, loaded.file_bytes, loaded.composed_of};
-  ir::resolve_shapes(model.graph, bindings, model.path);
-  ir::compute_costs(model.graph);
-
-  const planner::ModelProblem built = planner::problem_from(model.graph, model.sha256, costs, device_names);
-  const planner::Problem& problem = built.problem;
-  for (const planner::PlanNode& node : problem.nodes)
-    if (std::none_of(node.time_us.begin(), node.time_us.end(), [](double t) { return t < planner::cannot_run; }))
-      throw ir::Error(ir::ErrorKind::unsupported, model.path + ": node '" + node.name + "' (" + node.op_type + ") can run on none of the planned devices");
-
-  planner::Plan plan;
-  planner::SearchOptions search;
-  search.time_limit_s = options.time_limit_s;
-  search.pinned = parse_pins(problem, options.pins, plan.pins);
-  search.gpu_mem_limit_bytes = parse_bytes(options.gpu_mem_limit, "--gpu-mem-limit");
-  const auto began = std::chrono::steady_clock::now();
-  planner::SearchResult result;
-  std::optional<planner::Pipeline> pipeline;
-  if (options.objective == "memory") {
-    if (std::none_of(problem.devices.begin(), problem.devices.end(), [](const planner::PlanDevice& d) { return d.is_gpu; }))
-      throw ir::Error(ir::ErrorKind::usage, "--objective memory: none of the planned devices is a GPU (--devices)");
-    planner::MemoryResult memory = planner::plan_memory(problem, options.slo_ms * 1000, search);
-    if (!memory.feasible)
-      throw ir::Error(ir::ErrorKind::usage, fmt::format("--slo-ms {}: no plan is predicted to meet it; the fastest is {:.3f} ms", options.slo_ms,
-                                                        memory.best_latency_us / 1000));
-    result = std::move(memory.search);
-  } else if (options.objective == "throughput") {
-    const double slo_us = options.slo_ms > 0 ? options.slo_ms * 1000 : planner::cannot_run;
-    pipeline = planner::plan_pipeline(problem, slo_us, planner::default_stages_per_device, options.time_limit_s);
-    if (!pipeline)
-      throw ir::Error(ir::ErrorKind::usage, options.slo_ms > 0 ? fmt::format("--slo-ms {}: no pipeline over these devices is predicted to meet it", options.slo_ms)
-                                                              : std::string("--objective throughput: no device order runs every node (see --devices)"));
-    result.assignment.device_of = planner::devices_of(problem, *pipeline);
-    result.assignment.priority = planner::graph_order(problem);
-    result.schedule = planner::simulate(problem, result.assignment.device_of, result.assignment.priority);
-    result.timed_out = pipeline->timed_out;
-  } else {
-    planner::MemoryResult within = planner::plan_latency_within(problem, search);
-    if (!within.feasible)
-      throw ir::Error(ir::ErrorKind::usage, fmt::format("--gpu-mem-limit {}: no plan is predicted to fit; the least found needs {}", options.gpu_mem_limit,
-                                                        megabytes(planner::gpu_peak_bytes(problem, within.search.schedule))));
-    result = std::move(within.search);
-  }
-  const double planning_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-
-  plan.model_path = model.path;
-  plan.model_sha256 = model.sha256;
-  plan.costmodel_path = options.costmodel.empty() ? "(fitted from " + options.profiles.front() + ")" : options.costmodel;
-  for (ir::TensorId t : model.graph.inputs) plan.input_shapes[model.graph.tensor(t).name] = model.graph.tensor(t).shape;
-  const std::string here = profiler::machine_summary(profiler::machine_info());
-  for (const std::string& name : device_names) {
-    const costmodel::DeviceModel* d = costs.device(name);
-    plan.devices.push_back({name, d->description, d->estimated, d->machine, !d->estimated && d->machine == here});
-  }
-  plan.objective = options.objective;
-  if (options.slo_ms > 0) plan.slo_ms = options.slo_ms;
-  plan.algorithm = options.objective == "memory"       ? "latency plan, then GPU bytes saved per us added (greedy)"
-                   : options.objective == "throughput" ? fmt::format("pipeline stages (a device in up to two), bisected bottleneck over {} cut points: {}",
-                                                                     pipeline->every_cut ? std::string("all") : fmt::format("{} of the {}", pipeline->cut_positions, problem.nodes.size() - 1),
-                                                                     pipeline->timed_out ? "best found in its time" : "optimal")
-                   : result.proven_optimal                 ? "heft+local-search (multi-start, iterated), then branch and bound: proven optimal"
-                   : result.exact_searched                 ? "heft+local-search (multi-start, iterated), then branch and bound: best found in its time"
-                                                           : "heft+local-search (multi-start, iterated)";
-  plan.iterations = result.iterations;
-  plan.moves = result.moves;
-  plan.timed_out = result.timed_out;
-  plan.time_limit_s = options.time_limit_s;
-  // Per device, its nodes in the order they run.
-  std::vector<int> order(problem.nodes.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return result.assignment.priority[static_cast<size_t>(a)] < result.assignment.priority[static_cast<size_t>(b)]; });
-  std::vector<int> position(problem.nodes.size()), next(problem.devices.size(), 0);
-  for (int n : order) position[static_cast<size_t>(n)] = next[static_cast<size_t>(result.assignment.device_of[static_cast<size_t>(n)])]++;
-  for (size_t n = 0; n < problem.nodes.size(); ++n) {
-    const int d = result.assignment.device_of[n];
-    const costmodel::Prediction& predicted = built.predicted[n][static_cast<size_t>(d)];
-    planner::PlannedNode planned{problem.nodes[n].name, problem.nodes[n].op_type, device_names[static_cast<size_t>(d)], position[n], result.schedule.start_us[n],
-                                 result.schedule.end_us[n], costmodel::source_name(predicted.source), predicted.estimated, {}, {}, {}, {}};
-    for (int t : problem.nodes[n].inputs) planned.inputs.push_back(problem.tensors[static_cast<size_t>(t)].name);
-    for (int t : problem.nodes[n].outputs) planned.outputs.push_back(problem.tensors[static_cast<size_t>(t)].name);
-    const ir::Node& node = model.graph.node(built.graph_node[n]);
-    for (ir::TensorId t : node.inputs) planned.input_shapes.push_back(t == ir::no_tensor ? std::vector<int64_t>{} : model.graph.tensor(t).shape);
-    for (ir::TensorId t : node.outputs) planned.output_shapes.push_back(t == ir::no_tensor ? std::vector<int64_t>{} : model.graph.tensor(t).shape);
-    plan.nodes.push_back(std::move(planned));
-  }
-  auto place_name = [&](int place) { return place == planner::host ? std::string("host") : device_names[static_cast<size_t>(place)]; };
-  for (const planner::Copy& c : result.schedule.copies)
-    plan.copies.push_back({problem.tensors[static_cast<size_t>(c.tensor)].name, place_name(c.from), place_name(c.to), c.bytes, c.start_us, c.end_us});
-  plan.predicted = planner::metrics_of(problem, result.assignment.device_of, result.schedule);
-  {
-    const planner::Schedule with_memory = planner::simulate(problem, result.assignment.device_of, result.assignment.priority, true);
-    for (size_t d = 0; d < problem.devices.size(); ++d) plan.memory_timeline[device_names[d]] = with_memory.memory_steps[d];
-  }
-  if (pipeline) {
-    plan.stages = pipeline->stages;
-    plan.predicted.pipelined_throughput_per_s = pipeline->throughput_per_s();
-  }
-
-  for (size_t d = 0; d < problem.devices.size(); ++d) {
-    const std::string name = "all on " + device_names[d];
-    if (auto a = planner::all_on(problem, static_cast<int>(d)))
-      plan.baselines.push_back({name, planner::metrics_of(problem, a->device_of, planner::simulate(problem, a->device_of, a->priority)), ""});
-    else
-      plan.baselines.push_back({name, std::nullopt, device_names[d] + " cannot run every node"});
-  }
-  for (size_t g = 0; g < problem.devices.size(); ++g)
-    for (size_t c = 0; c < problem.devices.size(); ++c)
-      if (problem.devices[g].is_gpu && !problem.devices[c].is_gpu) {
-        const planner::Assignment a = planner::gpu_with_fallback(problem, static_cast<int>(g), static_cast<int>(c));
-        plan.baselines.push_back({device_names[g] + " with " + device_names[c] + " fallback",
-                                  planner::metrics_of(problem, a.device_of, planner::simulate(problem, a.device_of, a.priority)), ""});
-      }
-
-  const bool any_gpu = std::any_of(problem.devices.begin(), problem.devices.end(), [](const planner::PlanDevice& d) { return d.is_gpu; });
-  return {std::move(plan), any_gpu, planning_s};
-}
-
 // --devices: one set (a,b), or alternative sets (a,b|c) of devices that cannot all run at
-// once (two 1-thread CPU devices, or one 2-thread device on the same cores). Default: all.
+// once (two 1-thread CPU devices, or one 2-thread device on the same cores). Empty (default):
+// every grouping of the cost model's devices (planner::device_groupings).
 std::vector<std::vector<std::string>> device_sets(const PlanCommandOptions& options, const costmodel::CostModel& costs) {
   std::vector<std::vector<std::string>> sets;
-  if (options.devices.empty()) {
-    sets.emplace_back();
-    for (const costmodel::DeviceModel& d : costs.devices) sets.back().push_back(d.name);
-    return sets;
-  }
+  if (options.devices.empty()) return sets;
   for (size_t begin = 0; begin <= options.devices.size();) {
     const size_t end = std::min(options.devices.find('|', begin), options.devices.size());
     sets.push_back(split_devices(options.devices.substr(begin, end - begin)));
@@ -298,41 +138,6 @@ std::vector<std::vector<std::string>> device_sets(const PlanCommandOptions& opti
         throw ir::Error(ir::ErrorKind::usage, fmt::format("--devices '{}': the cost model has no device '{}' (it has {})", options.devices, name, fmt::join(known, ", ")));
       }
   return sets;
-}
-
-// Whether `a` serves the objective better than `b`.
-bool better(const std::string& objective, const planner::PlanMetrics& a, const planner::PlanMetrics& b) {
-  if (objective == "throughput") return a.throughput_per_s() > b.throughput_per_s();
-  if (objective == "memory" && gpu_peak_of(a) != gpu_peak_of(b)) return gpu_peak_of(a) < gpu_peak_of(b);
-  return a.latency_us < b.latency_us;
-}
-
-// A plan over each device set; the best for the objective, the others recorded beside it. With
-// one set, its plan (and its errors) as they are.
-PlanOutcome best_plan(const PlanCommandOptions& options, const costmodel::CostModel& costs, const onnx_loader::LoadedModel& model, const ir::ShapeBindings& bindings) {
-  const std::vector<std::vector<std::string>> sets = device_sets(options, costs);
-  if (sets.size() == 1) return make_plan(options, costs, model, bindings, sets.front());
-  std::vector<std::optional<PlanOutcome>> outcomes;
-  std::vector<planner::Alternative> alternatives;
-  std::optional<size_t> best;
-  for (const std::vector<std::string>& set : sets) {
-    alternatives.push_back({set, std::nullopt, "", false});
-    try {
-      outcomes.push_back(make_plan(options, costs, model, bindings, set));
-      alternatives.back().metrics = outcomes.back()->plan.predicted;
-      if (!best || better(options.objective, outcomes.back()->plan.predicted, outcomes[*best]->plan.predicted)) best = outcomes.size() - 1;
-    } catch (const ir::Error& e) {
-      if (e.kind() != ir::ErrorKind::usage && e.kind() != ir::ErrorKind::unsupported) throw;
-      outcomes.emplace_back();
-      alternatives.back().not_possible = e.what();
-    }
-  }
-  if (!best)
-    throw ir::Error(ir::ErrorKind::usage, fmt::format("--devices '{}': no plan over any of the device sets ({})", options.devices, alternatives.front().not_possible));
-  alternatives[*best].chosen = true;
-  PlanOutcome chosen = std::move(*outcomes[*best]);
-  chosen.plan.alternatives = std::move(alternatives);
-  return chosen;
 }
 
 void print_alternatives(const planner::Plan& plan) {
@@ -354,6 +159,41 @@ void print_what_ifs(const planner::Plan& plan) {
     if (!d.present)
       fmt::print("what-if  {}: {}\n", d.name, d.estimated ? "not here: estimated from a device spec (" + d.description + ")"
                                                           : "not here: profiled on " + (d.machine.empty() ? std::string("a machine not recorded") : d.machine) + " (" + d.description + ")");
+}
+
+planner::PlanRequest plan_request(const PlanCommandOptions& options, const costmodel::CostModel& costs) {
+  planner::PlanRequest request;
+  request.objective = options.objective;
+  request.slo_ms = options.slo_ms;
+  request.gpu_mem_limit_bytes = parse_bytes(options.gpu_mem_limit, "--gpu-mem-limit");
+  request.gpu_mem_limit_text = options.gpu_mem_limit;
+  request.pins = options.pins;
+  request.time_limit_s = options.time_limit_s;
+  request.device_sets = device_sets(options, costs);
+  request.devices_text = options.devices;
+  request.keep_uncertain_split = options.keep_uncertain_split;
+  request.allow_fallbacks = options.allow_fallbacks;
+  request.costmodel_label = options.costmodel.empty() ? "(fitted from " + options.profiles.front() + ")" : options.costmodel;
+  request.machine = profiler::machine_summary(profiler::machine_info());
+  return request;
+}
+
+// One plan of the loaded model at `bindings` (its graph copied and resolved: weights shared).
+planner::PlanOutcome plan_at(const planner::PlanRequest& request, const costmodel::CostModel& costs, const onnx_loader::LoadedModel& loaded,
+                             const ir::ShapeBindings& bindings) {
+  ir::Graph graph = loaded.graph;
+  ir::resolve_shapes(graph, bindings, loaded.path);
+  ir::compute_costs(graph);
+  return planner::build_plan(request, costs, graph, loaded.path, loaded.sha256);
+}
+
+void print_coverage(const planner::Plan& plan) {
+  std::string text;
+  for (const char* source : {"measured", "node", "op", "family", "bounded", "roofline"})
+    if (auto it = plan.coverage.find(source); it != plan.coverage.end() && it->second >= 0.0005)
+      text += fmt::format("{}{:.1f}% {}", text.empty() ? "" : ", ", 100 * it->second, source);
+  if (!text.empty()) fmt::print("coverage predicted time from: {}\n", text);
+  if (plan.decision) fmt::print("decision {}: {}\n", plan.decision->taken == "plan" ? "the split" : plan.decision->taken, plan.decision->reason);
 }
 
 // --sweep batch=1,2,4: the batch sizes.
@@ -417,25 +257,27 @@ int plan_model(const PlanCommandOptions& options) {
   for (int64_t b : batches) files.output(sweep_output(output, b), fmt::format("--output (--sweep batch={})", b));
   const costmodel::CostModel costs = load_costmodel(options);
   const onnx_loader::LoadedModel model = options.processing.load(options.model);
+  const planner::PlanRequest request = plan_request(options, costs);
 
   if (batches.empty()) {
-    const PlanOutcome outcome = best_plan(options, costs, model, bindings);
+    const planner::PlanOutcome outcome = plan_at(request, costs, model, bindings);
     ir::write_output_file(output, planner::to_json(outcome.plan).dump(1) + "\n");
     if (!options.quiet) {
       fmt::print("model    {}\n", model.path);
       print_what_ifs(outcome.plan);
       print_alternatives(outcome.plan);
       print_summary(outcome.plan, outcome.any_gpu, outcome.planning_s);
+      print_coverage(outcome.plan);
       fmt::print("plan     {}\n", output);
     }
     return 0;
   }
   // Every plan is made before any is written: a batch that fails leaves no files.
-  std::vector<PlanOutcome> outcomes;
+  std::vector<planner::PlanOutcome> outcomes;
   for (int64_t b : batches) {
     bindings.batch = b;
     try {
-      outcomes.push_back(best_plan(options, costs, model, bindings));
+      outcomes.push_back(plan_at(request, costs, model, bindings));
     } catch (const ir::Error& e) {
       throw ir::Error(e.kind(), fmt::format("--sweep batch={}: {}", b, e.what()));
     }
@@ -488,6 +330,10 @@ Action add_plan_command(CLI::App& app) {
   command->add_option("--sweep", options->sweep, "batch=1,2,4,...: a plan per batch size (written as MODEL.bN.plan.json), and where the placement changes");
   command->add_option("--time-limit", options->time_limit_s, "Seconds the search may take (default 10)")->check(number_in(0, 86400, true));
   command->add_option("-o,--output", options->output, "Plan file (default MODEL.plan.json beside the model)");
+  command->add_flag("--keep-uncertain-split", options->keep_uncertain_split,
+                    "Take the split even when its predicted gain over the best single device is within the cost model's uncertainty");
+  command->add_flag("--allow-fallbacks", options->allow_fallbacks,
+                    "Plan even when most of the predicted time rests on fallbacks (formulas beyond their data, the roofline)");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
   return [command, options]() -> int {
     if (!command->parsed()) return -1;

@@ -35,6 +35,7 @@ struct ProfileOptions {
   bool resume = false;
   bool no_links = false;
   bool no_cupti = false;
+  bool no_pooled = false;
   bool quiet = false;
   bool allow_oversubscribe = false;
 };
@@ -87,7 +88,7 @@ void print_summary(const profiler::Profile& p) {
 }
 
 int profile_model(const ProfileOptions& options) {
-  const auto specs = runtime::parse_device_list(options.devices, "--devices");
+  auto specs = runtime::parse_device_list(options.devices, "--devices");
   runtime::check_threads(specs, "--devices", options.allow_oversubscribe);
   if (options.measure.min_reps < 1 || options.measure.max_reps < options.measure.min_reps)
     throw ir::Error(ir::ErrorKind::usage, "--max-reps must be >= --min-reps >= 1");
@@ -111,6 +112,15 @@ int profile_model(const ProfileOptions& options) {
   }
 
   auto devices = runtime::create_devices(specs);
+  // Two CPU devices are one way to use their cores; one device with all their threads is the
+  // other, and `plan` weighs both (core groups are a choice): profiled too, unless --no-pooled.
+  if (!options.no_pooled)
+    if (std::unique_ptr<runtime::Device> pooled = runtime::create_pooled_cpu_device(specs)) {
+      int threads = 0;
+      for (const runtime::DeviceSpec& s : specs) threads += s.kind == runtime::DeviceKind::cpu ? s.threads : 0;
+      specs.push_back({runtime::DeviceKind::cpu, threads, 0, "cpu:threads=" + std::to_string(threads)});
+      devices.push_back(std::move(pooled));
+    }
   std::vector<runtime::Device*> device_ptrs;
   for (auto& d : devices) device_ptrs.push_back(d.get());
 
@@ -174,6 +184,8 @@ Action add_profile_command(CLI::App& app) {
   command->add_flag("--cold", options->cold, "Flush the caches before every repetition (default: warm)");
   command->add_flag("--resume", options->resume, "Keep what the output file already holds and measure the rest");
   command->add_flag("--no-links", options->no_links, "Skip the link measurements");
+  command->add_flag("--no-pooled", options->no_pooled,
+                    "With several CPU devices, do not also profile one device with all their threads on the same cores (cpu0+cpu1)");
   command->add_flag("--no-cupti", options->no_cupti, "Time GPUs with CUDA events instead of tracing their kernels with CUPTI");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success (no progress line either)");
   return [command, options]() -> int {

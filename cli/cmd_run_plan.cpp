@@ -21,6 +21,7 @@
 #include "ir/cost.h"
 #include "ir/error.h"
 #include "planner/plan.h"
+#include "replay/plan_replay.h"
 #include "runtime/device_spec.h"
 #include "runtime/executor.h"
 #include "runtime/latency_stats.h"
@@ -35,9 +36,6 @@ using nlohmann::json;
 // a / b, or 0 where b is not positive (nothing to set beside).
 double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 
-// The device a plan's device was profiled as: its description up to the first space
-// ("cpu:threads=2 (cores 0,1)" -> "cpu:threads=2").
-std::string spec_of(const planner::PlannedDevice& device) { return device.description.substr(0, device.description.find(' ')); }
 
 // What a replay may hold for its per-request records (each request's arrival, admission and
 // finish, and every node's start and end): the bound on how many requests one run takes, so that
@@ -201,39 +199,20 @@ int run_plan(const RunOptions& options) {
   resolve_planned_shapes(model, bindings);
   ir::compute_costs(graph);
 
-  // The plan's devices, made as they were profiled.
-  std::vector<std::string> specs;
-  for (const planner::PlannedDevice& d : plan.devices) {
-    if (!d.present)
-      throw ir::Error(ir::ErrorKind::usage, "--plan " + flags.plan + ": device '" + d.name + "' is a what-if (" + d.description +
-                                                "), not on this machine; plan with devices profiled here");
-    specs.push_back(spec_of(d));
-  }
-  const auto parsed_specs = runtime::parse_device_list(fmt::format("{}", fmt::join(specs, ",")), "--plan devices");
+  // The plan's devices, made as they were profiled, and its nodes' places on them.
+  const replay::Candidate planned = replay::plan_candidate(plan, graph, "--plan " + flags.plan, model.path);
+  const auto parsed_specs = runtime::parse_device_list(fmt::format("{}", fmt::join(planned.specs, ",")), "--plan devices");
   runtime::check_threads(parsed_specs, "--plan " + flags.plan + " devices", options.allow_oversubscribe);
-  auto devices = runtime::create_devices(parsed_specs);
-  std::map<std::string, size_t> device_index, planned;
-  for (size_t d = 0; d < plan.devices.size(); ++d) device_index[plan.devices[d].name] = d;
-  for (size_t n = 0; n < plan.nodes.size(); ++n) planned[plan.nodes[n].name] = n;
-  // A plan node the model lacks is the plan's fault, named first (a renamed node would else be
-  // reported as the model's node missing from the plan).
-  std::set<std::string> model_nodes;
-  for (const ir::Node& node : graph.nodes) model_nodes.insert(node.name);
-  for (const planner::PlannedNode& node : plan.nodes)
-    if (!model_nodes.count(node.name))
-      throw ir::Error(ir::ErrorKind::usage, "--plan " + flags.plan + ": plan node '" + node.name + "' is not a node of the model " + model.path);
-  std::vector<int> placement(graph.nodes.size(), 0), order(graph.nodes.size(), 0);
+  replay::DevicePool pool;
+  const std::vector<runtime::Device*> devices = pool.devices(planned.device_names, planned.specs, "--plan devices");
+  const std::vector<int>& placement = planned.placement;
+  const std::vector<int>& order = planned.order;
   std::vector<double> predicted_us(graph.nodes.size(), 0.0);
-  for (size_t n = 0; n < graph.nodes.size(); ++n) {
-    const auto it = planned.find(graph.nodes[n].name);
-    if (it == planned.end()) {
-      if (ir::is_constant_node(graph, graph.nodes[n])) continue;  // folded: never runs
-      throw ir::Error(ir::ErrorKind::usage, "--plan " + flags.plan + ": node '" + graph.nodes[n].name + "' of the model is not in the plan");
-    }
-    const planner::PlannedNode& p = plan.nodes[it->second];
-    placement[n] = static_cast<int>(device_index.at(p.device));
-    order[n] = p.order;
-    predicted_us[n] = p.end_us - p.start_us;
+  {
+    std::map<std::string, size_t> index;
+    for (size_t n = 0; n < plan.nodes.size(); ++n) index[plan.nodes[n].name] = n;
+    for (size_t n = 0; n < graph.nodes.size(); ++n)
+      if (auto it = index.find(graph.nodes[n].name); it != index.end()) predicted_us[n] = plan.nodes[it->second].end_us - plan.nodes[it->second].start_us;
   }
 
   std::mt19937 rng(options.seed);
@@ -250,13 +229,11 @@ int run_plan(const RunOptions& options) {
   // With --compare several executors prepare from the graph's weights, so none may drop them.
   runtime::ExecutorOptions executor_options{.fuse = !options.no_fuse, .channels_last = !options.no_channels_last};
   if (!flags.compare) executor_options.weight_copied = [&graph](ir::TensorId t) { graph.tensors[static_cast<size_t>(t)].value.reset(); };
-  std::vector<runtime::Device*> device_list;
-  for (auto& d : devices) device_list.push_back(d.get());
-  runtime::Executor executor(graph, device_list, placement, executor_options);
-  // With several CPU devices, --compare also runs one CPU device with all their threads: what
-  // splitting the cores into devices is to be weighed against. (Declared before the executors
-  // that use it, so it outlives them.)
-  std::unique_ptr<runtime::Device> pooled;
+  runtime::Executor executor(graph, devices, placement, executor_options);
+  // --compare runs every single-device baseline the plan lists (each device of every grouping
+  // of its cores: the pooled device among them), each on devices of its own. A plan written
+  // before baselines named their devices gets each of its devices alone and, with several CPU
+  // devices, one CPU device with all their threads.
   struct BaselineRun {
     std::string name;
     std::unique_ptr<runtime::Executor> executor;
@@ -265,19 +242,26 @@ int run_plan(const RunOptions& options) {
   std::vector<BaselineRun> baselines;
   std::vector<std::string> not_possible;
   if (flags.compare) {
-    for (size_t d = 0; d < devices.size(); ++d) {
-      bool all = true;
-      for (const ir::Node& node : graph.nodes) all = all && (ir::is_constant_node(graph, node) || devices[d]->supports(graph, node));
-      if (all) baselines.push_back({"all on " + plan.devices[d].name, std::make_unique<runtime::Executor>(graph, *devices[d], executor_options), {}});
-      else not_possible.push_back(plan.devices[d].name);
+    std::vector<replay::Candidate> candidates = replay::baseline_candidates(plan, graph);
+    if (candidates.empty()) {
+      int cpu_devices = 0, cpu_threads = 0;
+      for (size_t d = 0; d < parsed_specs.size(); ++d) {
+        candidates.push_back({"all on " + plan.devices[d].name, {plan.devices[d].name}, {planned.specs[d]}, std::vector<int>(graph.nodes.size(), 0), {}, 0});
+        if (parsed_specs[d].kind == runtime::DeviceKind::cpu) ++cpu_devices, cpu_threads += parsed_specs[d].threads;
+      }
+      if (cpu_devices > 1)
+        candidates.push_back({fmt::format("one cpu:threads={}", cpu_threads), {"pooled"}, {fmt::format("cpu:threads={}", cpu_threads)},
+                              std::vector<int>(graph.nodes.size(), 0), {}, 0});
     }
-    int cpu_devices = 0, cpu_threads = 0;
-    for (const std::string& spec : specs)
-      for (const runtime::DeviceSpec& parsed : runtime::parse_device_list(spec, "--plan devices"))
-        if (parsed.kind == runtime::DeviceKind::cpu) ++cpu_devices, cpu_threads += parsed.threads;
-    if (cpu_devices > 1) {
-      pooled = std::move(runtime::create_devices(runtime::parse_device_list(fmt::format("cpu:threads={}", cpu_threads), "--compare")).front());
-      baselines.push_back({fmt::format("one cpu:threads={}", cpu_threads), std::make_unique<runtime::Executor>(graph, *pooled, executor_options), {}});
+    for (const replay::Candidate& c : candidates) {
+      runtime::Device& device = *pool.devices(c.device_names, c.specs, "--compare").front();
+      bool all = true;
+      for (const ir::Node& node : graph.nodes) all = all && (ir::is_constant_node(graph, node) || device.supports(graph, node));
+      if (!all) {
+        not_possible.push_back(c.name);
+        continue;
+      }
+      baselines.push_back({c.name, std::make_unique<runtime::Executor>(graph, device, executor_options), {}});
     }
   }
 
@@ -450,7 +434,7 @@ int run_plan(const RunOptions& options) {
       fmt::print("{:<22} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f} {:>12.1f}   (plan/baseline: latency {:.3f}x, req/s {:.3f}x)\n", b.name, l.p50, l.p90, l.p99,
                  l.max, b.measured.throughput_per_s(), ratio(latency.p50, l.p50), ratio(throughput, b.measured.throughput_per_s()));
     }
-    for (const std::string& name : not_possible) fmt::print("{:<22} not possible: cannot run every node\n", "all on " + name);
+    for (const std::string& name : not_possible) fmt::print("{:<22} not possible: cannot run every node\n", name);
     if (flags.slo_ms > 0) fmt::print("goodput  {:.1f} req/s within {} ms ({} of {})\n", goodput, flags.slo_ms, within_slo, measured.latency_ms.size());
     for (size_t d = 0; d < devices.size(); ++d)
       fmt::print("device   {}: busy {:.0f}% of the time, {:.3f} ms per request (predicted {:.3f}), peak {:.2f} MiB\n", plan.devices[d].name,

@@ -96,9 +96,22 @@ json to_json(const Plan& p) {
     doc["memory_timeline"][device] = points;
   }
   doc["baselines"] = json::array();
-  for (const Baseline& b : p.baselines)
-    doc["baselines"].push_back(b.metrics ? json{{"name", b.name}, {"predicted", metrics_json(*b.metrics)}}
-                                         : json{{"name", b.name}, {"not_possible", b.not_possible}});
+  for (const Baseline& b : p.baselines) {
+    json baseline = b.metrics ? json{{"name", b.name}, {"predicted", metrics_json(*b.metrics)}} : json{{"name", b.name}, {"not_possible", b.not_possible}};
+    if (!b.device.empty()) baseline["device"] = b.device;
+    doc["baselines"].push_back(std::move(baseline));
+  }
+  doc["coverage"] = p.coverage;
+  if (p.decision)
+    doc["decision"] = {{"taken", p.decision->taken},
+                       {"reason", p.decision->reason},
+                       {"predicted_gain", p.decision->predicted_gain},
+                       {"uncertainty", p.decision->uncertainty}};
+  if (!p.measured.empty()) {
+    doc["measured"] = json::array();
+    for (const MeasuredCandidate& m : p.measured)
+      doc["measured"].push_back({{"name", m.name}, {"predicted_ms", m.predicted_ms}, {"p50_ms", m.p50_ms}, {"p90_ms", m.p90_ms}, {"requests", m.requests}, {"taken", m.taken}});
+  }
   doc["alternatives"] = json::array();
   for (const Alternative& a : p.alternatives)
     doc["alternatives"].push_back(a.metrics ? json{{"devices", a.devices}, {"predicted", metrics_json(*a.metrics)}, {"chosen", a.chosen}}
@@ -165,6 +178,17 @@ void check_plan(const Plan& p, const std::string& path) {
   }
   if (p.slo_ms) c.positive(*p.slo_ms, "slo_ms");
   check_metrics(c, p.predicted, "predicted");
+  for (const auto& [source, share] : p.coverage) c.time(share, "coverage." + source);
+  if (p.decision) {
+    c.finite(p.decision->predicted_gain, "decision.predicted_gain");
+    c.time(p.decision->uncertainty, "decision.uncertainty");
+  }
+  for (const MeasuredCandidate& m : p.measured) {
+    c.time(m.predicted_ms, "measured['" + m.name + "'].predicted_ms");
+    c.time(m.p50_ms, "measured['" + m.name + "'].p50_ms");
+    c.time(m.p90_ms, "measured['" + m.name + "'].p90_ms");
+    c.count(m.requests, "measured['" + m.name + "'].requests");
+  }
 }
 
 }  // namespace
@@ -224,11 +248,21 @@ Plan plan_from_json(const json& doc, const std::string& path) {
       for (const auto& [device, points] : doc.at("memory_timeline").items())
         for (const json& point : points) p.memory_timeline[device].push_back({point.at(0).get<double>(), point.at(1).get<int64_t>()});
     for (const json& b : doc.at("baselines")) {
-      Baseline baseline{b.at("name").get<std::string>(), std::nullopt, ""};
+      Baseline baseline{b.at("name").get<std::string>(), std::nullopt, "", b.value("device", std::string())};
       if (b.contains("predicted")) baseline.metrics = metrics_from(b.at("predicted"));
       else baseline.not_possible = b.at("not_possible").get<std::string>();
       p.baselines.push_back(std::move(baseline));
     }
+    // Absent before 2026-12-08.
+    if (doc.contains("coverage")) p.coverage = doc.at("coverage").get<std::map<std::string, double>>();
+    if (doc.contains("decision")) {
+      const json& d = doc.at("decision");
+      p.decision = Decision{d.at("taken").get<std::string>(), d.at("reason").get<std::string>(), d.at("predicted_gain").get<double>(), d.at("uncertainty").get<double>()};
+    }
+    if (doc.contains("measured"))
+      for (const json& m : doc.at("measured"))
+        p.measured.push_back({m.at("name").get<std::string>(), m.at("predicted_ms").get<double>(), m.at("p50_ms").get<double>(), m.at("p90_ms").get<double>(),
+                              m.at("requests").get<int>(), m.at("taken").get<bool>()});
     const json& planner = doc.at("planner");
     p.algorithm = planner.at("algorithm").get<std::string>();
     p.iterations = planner.at("iterations").get<int>();

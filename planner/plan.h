@@ -53,6 +53,27 @@ struct Baseline {
   std::string name;  // "all on cpu0", "cuda0 with cpu0 fallback"
   std::optional<PlanMetrics> metrics;
   std::string not_possible;  // why there is none (a node the device cannot run)
+  // A single-device baseline's device description ("cpu:threads=2 (cores 0,1)"), for
+  // `run --plan --compare` to make it; "" for others. Absent before 2026-12-08.
+  std::string device;
+};
+
+// Why the plan is what it is, where the search's best was not simply taken: a split whose
+// predicted gain over the best single-device baseline is within the cost model's uncertainty
+// for it is declined for that baseline; `plan --measure` keeps what measured best.
+struct Decision {
+  std::string taken;     // "plan" (the split searched) or a baseline's name
+  std::string reason;    // one sentence, printed by `plan`
+  double predicted_gain = 0;  // the split's over the best baseline: 1 - its latency / theirs
+  double uncertainty = 0;     // the cost model's relative uncertainty for the split
+};
+
+// `plan --measure`: each candidate replayed on this machine, alternating with the others.
+struct MeasuredCandidate {
+  std::string name;  // "plan" (the split searched), or a baseline's name
+  double predicted_ms = 0, p50_ms = 0, p90_ms = 0;
+  int requests = 0;
+  bool taken = false;
 };
 
 // A set of devices the plan was also made over (`plan --devices "cpu0,cpu1|cpu2"`: devices
@@ -89,6 +110,11 @@ struct Plan {
   std::map<std::string, std::vector<std::pair<double, int64_t>>> memory_timeline;
   std::vector<Baseline> baselines;
   std::vector<Alternative> alternatives;  // empty unless several device sets were asked for
+  // Per prediction source (measured, node, op, family, bounded, roofline): its share of the
+  // plan's predicted node time. Absent before 2026-12-08: empty.
+  std::map<std::string, double> coverage;
+  std::optional<Decision> decision;
+  std::vector<MeasuredCandidate> measured;  // with plan --measure
   std::string algorithm;
   int iterations = 0, moves = 0;
   bool timed_out = false;

@@ -72,13 +72,38 @@ void check_threads(const std::vector<DeviceSpec>& specs, const std::string& flag
                                                 " available cores (more only slow it down; --allow-oversubscribe to insist)");
 }
 
-std::vector<std::unique_ptr<Device>> create_devices(const std::vector<DeviceSpec>& specs) {
+namespace {
+
+std::vector<int> allowed_cores() {
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
   std::vector<int> cores;
   if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0)
     for (int c = 0; c < CPU_SETSIZE; ++c)
       if (CPU_ISSET(c, &allowed)) cores.push_back(c);
+  return cores;
+}
+
+}  // namespace
+
+std::unique_ptr<Device> create_pooled_cpu_device(const std::vector<DeviceSpec>& specs) {
+  const std::vector<int> cores = allowed_cores();
+  int cpu_devices = 0, threads = 0, wanted = 0;
+  std::string name;
+  for (const DeviceSpec& s : specs) {
+    if (s.kind != DeviceKind::cpu) continue;
+    name += (name.empty() ? "" : "+") + std::string("cpu") + std::to_string(cpu_devices++);
+    threads += s.threads;
+  }
+  for (const DeviceSpec& s : specs) wanted += s.kind == DeviceKind::cpu ? s.threads : 0;
+  if (cpu_devices < 2 || wanted > static_cast<int>(cores.size())) return nullptr;
+  // The same cores create_devices gives the CPU devices of `specs`, in one group.
+  std::vector<int> mine(cores.begin(), cores.begin() + threads);
+  return std::make_unique<cpu::CpuDevice>(name, threads, std::move(mine), threads < static_cast<int>(cores.size()));
+}
+
+std::vector<std::unique_ptr<Device>> create_devices(const std::vector<DeviceSpec>& specs) {
+  const std::vector<int> cores = allowed_cores();
   int wanted = 0;
   for (const DeviceSpec& s : specs) wanted += s.kind == DeviceKind::cpu ? s.threads : 0;
   // Pin only when every CPU device can have cores of its own; otherwise let the OS share.
@@ -95,7 +120,7 @@ std::vector<std::unique_ptr<Device>> create_devices(const std::vector<DeviceSpec
     if (pin)
       for (int i = 0; i < s.threads; ++i) mine.push_back(cores[next_core++]);
     // The caller (the executor's thread) spins waiting for a device only if a core is left.
-    devices.push_back(std::make_unique<cpu::CpuDevice>(cpu_index++, s.threads, std::move(mine), wanted < static_cast<int>(cores.size())));
+    devices.push_back(std::make_unique<cpu::CpuDevice>("cpu" + std::to_string(cpu_index++), s.threads, std::move(mine), wanted < static_cast<int>(cores.size())));
   }
   return devices;
 }

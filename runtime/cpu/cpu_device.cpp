@@ -18,8 +18,8 @@ namespace {
 constexpr auto spin_time = std::chrono::microseconds(200);
 }  // namespace
 
-CpuDevice::CpuDevice(int index, int threads, std::vector<int> cores, bool caller_spins)
-    : name_("cpu" + std::to_string(index)),
+CpuDevice::CpuDevice(std::string name, int threads, std::vector<int> cores, bool caller_spins)
+    : name_(std::move(name)),
       cores_(std::move(cores)),
       caller_spins_(caller_spins),
       allocator_(std::make_shared<HostAllocator>()) {

@@ -18,7 +18,7 @@ namespace {
 // tensors through copy_from_host/copy_to_host, which this one counts.
 class RemoteCpuDevice final : public runtime::Device {
  public:
-  explicit RemoteCpuDevice(int index) : cpu_(index, 1, {}) {}
+  explicit RemoteCpuDevice(int index) : cpu_("cpu" + std::to_string(index), 1, {}) {}
   runtime::DeviceKind kind() const override { return runtime::DeviceKind::cpu; }
   const std::string& name() const override { return cpu_.name(); }
   std::string description() const override { return "remote " + cpu_.description(); }

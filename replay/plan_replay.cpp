@@ -1,0 +1,112 @@
+#include "replay/plan_replay.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "ir/cost.h"
+#include "ir/error.h"
+#include "runtime/device_spec.h"
+
+namespace replay {
+
+std::vector<runtime::Device*> DevicePool::devices(const std::vector<std::string>& names, const std::vector<std::string>& specs, const std::string& flag) {
+  std::vector<std::string> missing_names, missing_specs;
+  for (size_t d = 0; d < names.size(); ++d)
+    if (!made_.count(names[d]) && std::find(missing_names.begin(), missing_names.end(), names[d]) == missing_names.end()) {
+      missing_names.push_back(names[d]);
+      missing_specs.push_back(specs[d]);
+    }
+  if (!missing_specs.empty()) {
+    std::string list;
+    for (const std::string& spec : missing_specs) list += (list.empty() ? "" : ",") + spec;
+    std::vector<std::unique_ptr<runtime::Device>> made = runtime::create_devices(runtime::parse_device_list(list, flag));
+    for (size_t d = 0; d < made.size(); ++d) made_[missing_names[d]] = std::move(made[d]);
+  }
+  std::vector<runtime::Device*> out;
+  for (const std::string& name : names) out.push_back(made_.at(name).get());
+  return out;
+}
+
+std::string spec_of(const std::string& description) { return description.substr(0, description.find(' ')); }
+
+Candidate plan_candidate(const planner::Plan& plan, const ir::Graph& graph, const std::string& label, const std::string& model_path) {
+  Candidate c;
+  c.name = "plan";
+  c.predicted_ms = plan.predicted.latency_us / 1000;
+  std::map<std::string, size_t> device_index, planned;
+  for (size_t d = 0; d < plan.devices.size(); ++d) {
+    const planner::PlannedDevice& device = plan.devices[d];
+    if (!device.present)
+      throw ir::Error(ir::ErrorKind::usage, label + ": device '" + device.name + "' is a what-if (" + device.description +
+                                                "), not on this machine; plan with devices profiled here");
+    c.specs.push_back(spec_of(device.description));
+    c.device_names.push_back(device.name);
+    device_index[device.name] = d;
+  }
+  for (size_t n = 0; n < plan.nodes.size(); ++n) planned[plan.nodes[n].name] = n;
+  // A plan node the model lacks is the plan's fault, named first (a renamed node would else be
+  // reported as the model's node missing from the plan).
+  std::set<std::string> model_nodes;
+  for (const ir::Node& node : graph.nodes) model_nodes.insert(node.name);
+  for (const planner::PlannedNode& node : plan.nodes)
+    if (!model_nodes.count(node.name)) throw ir::Error(ir::ErrorKind::usage, label + ": plan node '" + node.name + "' is not a node of the model " + model_path);
+  c.placement.assign(graph.nodes.size(), 0);
+  c.order.assign(graph.nodes.size(), 0);
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    const auto it = planned.find(graph.nodes[n].name);
+    if (it == planned.end()) {
+      if (ir::is_constant_node(graph, graph.nodes[n])) continue;  // folded: never runs
+      throw ir::Error(ir::ErrorKind::usage, label + ": node '" + graph.nodes[n].name + "' of the model is not in the plan");
+    }
+    const planner::PlannedNode& p = plan.nodes[it->second];
+    c.placement[n] = static_cast<int>(device_index.at(p.device));
+    c.order[n] = p.order;
+  }
+  return c;
+}
+
+std::vector<Candidate> baseline_candidates(const planner::Plan& plan, const ir::Graph& graph) {
+  std::vector<Candidate> out;
+  for (const planner::Baseline& b : plan.baselines) {
+    if (b.device.empty() || !b.metrics) continue;
+    std::vector<runtime::DeviceSpec> specs;
+    try {
+      specs = runtime::parse_device_list(spec_of(b.device), b.name);
+    } catch (const ir::Error&) {
+      continue;  // a what-if device (a spec's estimate): nothing here to run it on
+    }
+    if (specs.size() != 1 || specs.front().threads > runtime::available_cores()) continue;
+    const std::string prefix = "all on ";
+    const std::string device = b.name.starts_with(prefix) ? b.name.substr(prefix.size()) : b.name;
+    out.push_back({b.name, {device}, {spec_of(b.device)}, std::vector<int>(graph.nodes.size(), 0), {}, b.metrics->latency_us / 1000});
+  }
+  return out;
+}
+
+std::vector<CandidateRun> measure_in_turns(const ir::Graph& graph, const std::vector<Candidate>& candidates, DevicePool& pool, const std::vector<runtime::Tensor>& inputs,
+                                           const runtime::ExecutorOptions& options, double seconds, int requests_per_turn, int warmup, int min_turns) {
+  std::vector<std::unique_ptr<runtime::Executor>> prepared;
+  for (const Candidate& c : candidates) {
+    prepared.push_back(std::make_unique<runtime::Executor>(graph, pool.devices(c.device_names, c.specs, c.name), c.placement, options));
+    prepared.back()->replay(inputs, {c.order, warmup, 1, {}, false});
+  }
+  std::vector<CandidateRun> runs;
+  for (const Candidate& c : candidates) runs.push_back({c.name, {}, c.predicted_ms});
+  const auto began = std::chrono::steady_clock::now();
+  for (int turn = 0;; ++turn) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    if (turn >= min_turns && elapsed >= seconds) break;
+    for (size_t k = 0; k < candidates.size(); ++k) {
+      const runtime::ReplayResult r = prepared[k]->replay(inputs, {candidates[k].order, requests_per_turn, 1, {}, false});
+      for (const runtime::RequestRecord& q : r.requests) runs[k].latency_ms.push_back(q.latency_us() / 1000);
+    }
+  }
+  return runs;
+}
+
+}  // namespace replay
