@@ -40,6 +40,7 @@ CACHE = os.path.join(SAMPLES, "cache")
 TORCH_MODELS = ["resnet50", "mobilenet_v2", "googlenet", "gru_torch", "lstm_torch", "transformer_torch"]
 DEVICES = "cpu:threads=1,cpu:threads=1"
 DEMO = ("resnet_small", 8)
+REPLAY_SECONDS = 6.0
 
 
 def call(binary, *args):
@@ -118,6 +119,12 @@ def plan_and_replay(binary, model, batch, costmodel, extra, plan_path, run_path,
     res["predicted_ms"] = get(plan, "predicted.latency_us") / 1000 if number(get(plan, "predicted.latency_us")) else None
     res["decision"] = get(plan, "decision.taken")
     res["binds_batch"] = binds_batch(plan, batch)
+    # Replays of large models would take minutes at --requests: about REPLAY_SECONDS each, as
+    # the prediction says, split over the plan and its baselines (at least 20 requests).
+    configurations = 1 + len(plan.get("baselines") or [])
+    if res["predicted_ms"]:
+        requests = max(20, min(requests, int(REPLAY_SECONDS * 1000 / res["predicted_ms"] / configurations)))
+    res["requests"] = requests
     ok, err = call(binary, "run", model, "--plan", plan_path, "--compare", "--requests", str(requests), "--json", run_path, "--quiet")
     if not ok:
         res["error"] = f"run: {err}"

@@ -23,6 +23,8 @@
 #include "planner/pipeline.h"
 #include "planner/plan.h"
 #include "planner/plan_builder.h"
+#include "replay/plan_replay.h"
+#include "cli/run_inputs.h"
 #include "profiler/profiler.h"
 
 namespace cli {
@@ -39,6 +41,8 @@ struct PlanCommandOptions {
   std::string gpu_mem_limit;  // bytes, or with a unit: 8G, 512M
   std::string sweep;          // batch=1,2,4: a plan per batch size
   bool keep_uncertain_split = false, allow_fallbacks = false;
+  double measure_s = 0;               // --measure: seconds of replays; 0 off
+  std::string measured_costmodel;     // where --measure writes what it learned
   bool quiet = false;
 };
 
@@ -173,18 +177,43 @@ planner::PlanRequest plan_request(const PlanCommandOptions& options, const costm
   request.devices_text = options.devices;
   request.keep_uncertain_split = options.keep_uncertain_split;
   request.allow_fallbacks = options.allow_fallbacks;
+  request.with_candidates = options.measure_s > 0;
   request.costmodel_label = options.costmodel.empty() ? "(fitted from " + options.profiles.front() + ")" : options.costmodel;
   request.machine = profiler::machine_summary(profiler::machine_info());
   return request;
 }
 
-// One plan of the loaded model at `bindings` (its graph copied and resolved: weights shared).
-planner::PlanOutcome plan_at(const planner::PlanRequest& request, const costmodel::CostModel& costs, const onnx_loader::LoadedModel& loaded,
-                             const ir::ShapeBindings& bindings) {
+// The loaded model's graph at `bindings` (copied and resolved: weights shared).
+ir::Graph resolved(const onnx_loader::LoadedModel& loaded, const ir::ShapeBindings& bindings) {
   ir::Graph graph = loaded.graph;
   ir::resolve_shapes(graph, bindings, loaded.path);
   ir::compute_costs(graph);
-  return planner::build_plan(request, costs, graph, loaded.path, loaded.sha256);
+  return graph;
+}
+
+planner::PlanOutcome plan_at(const planner::PlanRequest& request, const costmodel::CostModel& costs, const onnx_loader::LoadedModel& loaded,
+                             const ir::ShapeBindings& bindings) {
+  return planner::build_plan(request, costs, resolved(loaded, bindings), loaded.path, loaded.sha256);
+}
+
+// What --measure learned: per device replayed alone, its measured p50 over its predicted
+// latency, folded into the device's replay scale (a cost model of its own; the input is never
+// rewritten).
+costmodel::CostModel learned_from(costmodel::CostModel costs, const planner::Plan& plan) {
+  const std::string prefix = "all on ";
+  for (const planner::MeasuredCandidate& m : plan.measured) {
+    if (!m.name.starts_with(prefix) || !(m.predicted_ms > 0) || !(m.p50_ms > 0)) continue;
+    for (costmodel::DeviceModel& d : costs.devices)
+      if (d.name == m.name.substr(prefix.size())) d.replay_scale *= m.p50_ms / m.predicted_ms;
+  }
+  return costs;
+}
+
+void print_measured(const planner::Plan& plan) {
+  if (plan.measured.empty()) return;
+  fmt::print("measured {:<28} {:>12} {:>12} {:>10}\n", "(replayed in turns)", "p50", "predicted", "requests");
+  for (const planner::MeasuredCandidate& m : plan.measured)
+    fmt::print("         {:<28} {:>9.3f} ms {:>9.3f} ms {:>10}{}\n", m.name, m.p50_ms, m.predicted_ms, m.requests, m.taken ? "   <- taken" : "");
 }
 
 void print_coverage(const planner::Plan& plan) {
@@ -249,18 +278,32 @@ int plan_model(const PlanCommandOptions& options) {
   ir::ShapeBindings bindings = options.shape.bindings();
   if (!batches.empty() && bindings.batch) throw ir::Error(ir::ErrorKind::usage, "--sweep sets the batch size; drop --batch");
   const std::string output = options.output.empty() ? output_beside(options.model, ".plan.json") : options.output;
+  if (options.measure_s > 0 && !batches.empty()) throw ir::Error(ir::ErrorKind::usage, "--measure plans one batch size; drop --sweep (or plan each batch with --batch)");
+  const std::string suffix = ".plan.json";
+  const std::string learned_path = !options.measured_costmodel.empty() ? options.measured_costmodel
+                                   : output.ends_with(suffix)           ? output.substr(0, output.size() - suffix.size()) + ".measured.costmodel.json"
+                                                                        : output + ".measured.costmodel.json";
   ir::OutputGuard files;
   options.processing.guard_inputs(files, options.model);
   files.input(options.costmodel, "--costmodel");
   for (const std::string& path : options.profiles) files.input(path, "--profile");
   if (batches.empty()) files.output(output, "--output");
+  if (options.measure_s > 0) files.output(learned_path, "--measured-costmodel");
   for (int64_t b : batches) files.output(sweep_output(output, b), fmt::format("--output (--sweep batch={})", b));
   const costmodel::CostModel costs = load_costmodel(options);
   const onnx_loader::LoadedModel model = options.processing.load(options.model);
   const planner::PlanRequest request = plan_request(options, costs);
 
   if (batches.empty()) {
-    const planner::PlanOutcome outcome = plan_at(request, costs, model, bindings);
+    planner::PlanOutcome outcome = plan_at(request, costs, model, bindings);
+    if (options.measure_s > 0) {
+      const ir::Graph graph = resolved(model, bindings);
+      std::mt19937 rng(0);
+      const std::vector<runtime::Tensor> inputs = host_inputs(graph, {}, rng);
+      replay::MeasuredChoice choice = replay::choose_by_measuring(graph, outcome.candidates, inputs, {}, options.measure_s);
+      outcome.plan = std::move(choice.plan);
+      ir::write_output_file(learned_path, costmodel::to_json(learned_from(costs, outcome.plan)).dump(1) + "\n");
+    }
     ir::write_output_file(output, planner::to_json(outcome.plan).dump(1) + "\n");
     if (!options.quiet) {
       fmt::print("model    {}\n", model.path);
@@ -268,7 +311,9 @@ int plan_model(const PlanCommandOptions& options) {
       print_alternatives(outcome.plan);
       print_summary(outcome.plan, outcome.any_gpu, outcome.planning_s);
       print_coverage(outcome.plan);
+      print_measured(outcome.plan);
       fmt::print("plan     {}\n", output);
+      if (options.measure_s > 0) fmt::print("learned  {} (the replays' scales per device; plan with it next time)\n", learned_path);
     }
     return 0;
   }
@@ -334,6 +379,13 @@ Action add_plan_command(CLI::App& app) {
                     "Take the split even when its predicted gain over the best single device is within the cost model's uncertainty");
   command->add_flag("--allow-fallbacks", options->allow_fallbacks,
                     "Plan even when most of the predicted time rests on fallbacks (formulas beyond their data, the roofline)");
+  command->add_option("--measure", options->measure_s,
+                      "Replay the best split and every single-device baseline here, in turns, for SECONDS (default 3), and keep the one measured best")
+      ->expected(0, 1)
+      ->default_str("3")
+      ->check(number_in(0.1, 3600));
+  command->add_option("--measured-costmodel", options->measured_costmodel,
+                      "With --measure: where to write the cost model updated with what the replays measured (default PLAN minus .plan.json + .measured.costmodel.json)");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success");
   return [command, options]() -> int {
     if (!command->parsed()) return -1;

@@ -105,6 +105,10 @@ struct DeviceModel {
   // without that run) over the sum of its nodes' medians alone: what timing nodes in isolation
   // misses (fusion, layouts, cache reuse, the executor's work), median over the batches.
   double whole_model_scale = 1;
+  // What `plan --measure` learned: the device's whole-model time replayed over its predicted
+  // time (the latest measurement), applied to every node on top of the scales above. 1 in a
+  // cost model no replay has updated.
+  double replay_scale = 1;
   // Per op kind: its nodes' summed time inside the fused runs over their time alone (CPU
   // devices, whose profiles time each node inside those runs). A convolution that runs on
   // channels-last neighbours and absorbs its BatchNormalization and Relu costs less there

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
+#include <set>
 
 #include "ir/error.h"
 #include "planner/algorithms.h"
@@ -256,6 +257,31 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
           if (std::none_of(chosen.plan.baselines.begin(), chosen.plan.baselines.end(), [&](const Baseline& have) { return have.name == b.name; }))
             chosen.plan.baselines.push_back(b);
   }
+  // Other groupings of the same cores stand beside the plan even when --devices left them out
+  // (the pooled device among them): what a user would try instead of splitting.
+  {
+    std::set<int> used_cores;
+    for (const PlannedDevice& d : chosen.plan.devices)
+      if (const costmodel::DeviceModel* m = costs.device(d.name)) {
+        const std::set<int> c = cores_of(*m);
+        used_cores.insert(c.begin(), c.end());
+      }
+    PlanRequest single = request;
+    single.pins.clear();
+    for (const costmodel::DeviceModel& d : costs.devices) {
+      const std::set<int> c = cores_of(d);
+      const bool overlaps = std::any_of(c.begin(), c.end(), [&](int core) { return used_cores.count(core) > 0; });
+      const std::string name = "all on " + d.name;
+      if (!overlaps || std::any_of(chosen.plan.baselines.begin(), chosen.plan.baselines.end(), [&](const Baseline& b) { return b.name == name; })) continue;
+      try {
+        double ignored = 0;
+        chosen.plan.baselines.push_back(plan_over(single, costs, graph, model_path, model_sha256, {d.name}, ignored).plan.baselines.front());
+      } catch (const ir::Error& e) {
+        if (e.kind() != ir::ErrorKind::usage && e.kind() != ir::ErrorKind::unsupported) throw;
+        chosen.plan.baselines.push_back({name, std::nullopt, e.what(), d.description});
+      }
+    }
+  }
   if (chosen.fallback_share > 0.5 && !request.allow_fallbacks)
     throw ir::Error(ir::ErrorKind::usage,
                     fmt::format("{}: {:.0f}% of the plan's predicted time rests on fallbacks (formulas asked beyond their data, or the roofline): profile this model "
@@ -264,6 +290,20 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
 
   // A split is taken only when it is predicted to win by more than the model can tell apart.
   const bool split = used_devices(chosen.plan.predicted) > 1;
+  std::vector<NamedPlan> candidates;
+  if (request.with_candidates) {
+    if (split) candidates.push_back({"plan", chosen.plan});
+    PlanRequest single = request;
+    single.pins.clear();
+    for (const Baseline& b : chosen.plan.baselines) {
+      const std::string prefix = "all on ";
+      if (!b.metrics || b.device.empty() || !b.name.starts_with(prefix)) continue;
+      Priced one = plan_over(single, costs, graph, model_path, model_sha256, {b.name.substr(prefix.size())}, planning_s);
+      one.plan.baselines = chosen.plan.baselines;
+      one.plan.alternatives = chosen.plan.alternatives;
+      candidates.push_back({b.name, std::move(one.plan)});
+    }
+  }
   // Pins are the user's split: kept as asked.
   if (split && request.objective != "memory" && request.pins.empty()) {
     const Baseline* best_baseline = nullptr;
@@ -297,7 +337,7 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
     }
   }
   const bool any_gpu = std::any_of(chosen.plan.devices.begin(), chosen.plan.devices.end(), [](const PlannedDevice& d) { return d.name.rfind("cuda", 0) == 0; });
-  return {std::move(chosen.plan), any_gpu, planning_s};
+  return {std::move(chosen.plan), std::move(candidates), any_gpu, planning_s};
 }
 
 }  // namespace planner

@@ -28,12 +28,22 @@ struct PlanRequest {
   bool keep_uncertain_split = false;
   // Plan even when most of the predicted time rests on fallbacks (bounded forms, the roofline).
   bool allow_fallbacks = false;
+  // Also make every candidate `plan --measure` replays: the split searched (even if declined)
+  // and a plan all on each single-device baseline's device.
+  bool with_candidates = false;
   std::string costmodel_label;  // what the plan names as its cost model
   std::string machine;          // this machine (profiler::machine_summary): which devices are here
 };
 
+// A plan `plan --measure` may take: "plan" (the split searched) or a baseline's name.
+struct NamedPlan {
+  std::string name;
+  Plan plan;
+};
+
 struct PlanOutcome {
   Plan plan;
+  std::vector<NamedPlan> candidates;  // with PlanRequest::with_candidates
   bool any_gpu = false;
   double planning_s = 0;
 };

@@ -11,6 +11,7 @@
 #include "ir/cost.h"
 #include "ir/error.h"
 #include "runtime/device_spec.h"
+#include "runtime/latency_stats.h"
 
 namespace replay {
 
@@ -107,6 +108,50 @@ std::vector<CandidateRun> measure_in_turns(const ir::Graph& graph, const std::ve
     }
   }
   return runs;
+}
+
+MeasuredChoice choose_by_measuring(const ir::Graph& graph, const std::vector<planner::NamedPlan>& candidates, const std::vector<runtime::Tensor>& inputs,
+                                   const runtime::ExecutorOptions& options, double seconds) {
+  MeasuredChoice choice;
+  std::vector<Candidate> replayable;
+  std::vector<size_t> source;  // index into candidates
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    const planner::Plan& plan = candidates[k].plan;
+    if (!std::all_of(plan.devices.begin(), plan.devices.end(), [](const planner::PlannedDevice& d) { return d.present; })) {
+      ++choice.skipped;
+      continue;
+    }
+    Candidate c = plan_candidate(plan, graph, "--measure", plan.model_path);
+    c.name = candidates[k].name;
+    replayable.push_back(std::move(c));
+    source.push_back(k);
+  }
+  if (replayable.empty()) throw ir::Error(ir::ErrorKind::usage, "--measure: no candidate plan runs on devices of this machine (what-if devices only)");
+  DevicePool pool;
+  choice.runs = measure_in_turns(graph, replayable, pool, inputs, options, seconds);
+  std::vector<runtime::LatencySummary> summaries;
+  size_t best = 0;
+  for (size_t k = 0; k < choice.runs.size(); ++k) {
+    summaries.push_back(runtime::summarize(choice.runs[k].latency_ms));
+    if (summaries[k].p50 < summaries[best].p50) best = k;
+  }
+  choice.plan = candidates[source[best]].plan;
+  choice.plan.measured.clear();
+  for (size_t k = 0; k < choice.runs.size(); ++k)
+    choice.plan.measured.push_back({choice.runs[k].name, choice.runs[k].predicted_ms, summaries[k].p50, summaries[k].p90, static_cast<int>(choice.runs[k].latency_ms.size()), k == best});
+  // The runner-up, for the reason.
+  std::optional<size_t> second;
+  for (size_t k = 0; k < summaries.size(); ++k)
+    if (k != best && (!second || summaries[k].p50 < summaries[*second].p50)) second = k;
+  planner::Decision decision;
+  decision.taken = choice.runs[best].name;
+  decision.uncertainty = choice.plan.decision ? choice.plan.decision->uncertainty : 0.0;
+  decision.predicted_gain = choice.plan.decision ? choice.plan.decision->predicted_gain : 0.0;
+  decision.reason = second ? fmt::format("measured best of {} candidates replayed in turns: p50 {:.3f} ms against {:.3f} ms for {} (predicted {:.3f} ms)", choice.runs.size(),
+                                         summaries[best].p50, summaries[*second].p50, choice.runs[*second].name, choice.runs[best].predicted_ms)
+                           : fmt::format("the only candidate here: p50 {:.3f} ms measured (predicted {:.3f} ms)", summaries[best].p50, choice.runs[best].predicted_ms);
+  choice.plan.decision = decision;
+  return choice;
 }
 
 }  // namespace replay

@@ -11,6 +11,7 @@
 
 #include "ir/graph.h"
 #include "planner/plan.h"
+#include "planner/plan_builder.h"
 #include "runtime/executor.h"
 
 namespace replay {
@@ -60,5 +61,16 @@ struct CandidateRun {
 // time (after `warmup` each), until `seconds` have passed (at least `min_turns` turns).
 std::vector<CandidateRun> measure_in_turns(const ir::Graph& graph, const std::vector<Candidate>& candidates, DevicePool& pool, const std::vector<runtime::Tensor>& inputs,
                                            const runtime::ExecutorOptions& options, double seconds, int requests_per_turn = 10, int warmup = 3, int min_turns = 3);
+
+// `plan --measure`: the candidates whose devices are all on this machine replayed in turns for
+// `seconds`; the one with the least measured p50 is taken. Each plan's `measured` lists every
+// candidate's figures (the taken one marked); the taken plan's `decision` says why.
+struct MeasuredChoice {
+  planner::Plan plan;
+  std::vector<CandidateRun> runs;  // per replayed candidate
+  size_t skipped = 0;              // candidates with a device not here
+};
+MeasuredChoice choose_by_measuring(const ir::Graph& graph, const std::vector<planner::NamedPlan>& candidates, const std::vector<runtime::Tensor>& inputs,
+                                   const runtime::ExecutorOptions& options, double seconds);
 
 }  // namespace replay

@@ -44,7 +44,7 @@ def main():
         steps = [
             ("profile", ["profile", model, "--batch", "1", "--devices", "cpu:threads=1,cpu:threads=1", "--min-time-ms", "2", "--max-time-ms", "10", "-o", paths["profile"]]),
             ("fit", ["fit", paths["profile"], "-o", paths["costmodel"]]),
-            ("plan", ["plan", model, "--batch", "1", "--costmodel", paths["costmodel"], "-o", paths["plan"]]),
+            ("plan", ["plan", model, "--batch", "1", "--costmodel", paths["costmodel"], "--devices", "cpu0,cpu1", "--keep-uncertain-split", "-o", paths["plan"]]),
             ("run --plan", ["run", model, "--plan", paths["plan"], "--compare", "--requests", "9", "--warmup", "1", "--json", paths["run"]]),
         ]
         for name, args in steps:
@@ -59,7 +59,7 @@ def main():
         tally.check("report of all four files", proc.returncode == 0, proc.stderr.strip())
         out = proc.stdout
         for what in ("profile  " + paths["profile"], "cost model  " + paths["costmodel"], "plan  " + paths["plan"], "run  " + paths["run"],
-                     "slowest on cpu0", "all on cpu0", "one cpu:threads=2", "furthest from the prediction", "predicted"):
+                     "slowest on cpu0", "all on cpu0", "all on cpu0+cpu1", "furthest from the prediction", "predicted"):
             tally.check(f"the tables show '{what}'", what in out, out[:400])
         tally.check("no colour through a pipe", "\033[" not in out)
         env = dict(os.environ, NO_COLOR="1")

@@ -102,7 +102,7 @@ TEST_CASE("GPU models: every sample model all-GPU and split across CPU and GPU m
       }
       inputs.push_back(in);
     }
-    runtime::cpu::CpuDevice cpu(0, 2, {});
+    runtime::cpu::CpuDevice cpu("cpu0", 2, {});
     auto gpu = runtime::cuda::create_cuda_device(0);
     std::vector<runtime::Device*> devices = {gpu.get(), &cpu};
     const std::vector<int> all_cpu(g.nodes.size(), 1);

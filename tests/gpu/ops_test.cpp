@@ -33,7 +33,7 @@ void check_on_gpu(const std::string& op, const std::vector<test::Value>& inputs,
   const ir::Graph g = test::node_graph(op, inputs, attributes, outputs, constants);
   auto gpu = runtime::cuda::create_cuda_device(0);
   REQUIRE_MESSAGE(gpu->supports(g, g.nodes[0]), "the CUDA device declines " << op);
-  runtime::cpu::CpuDevice cpu(0, 1, {});
+  runtime::cpu::CpuDevice cpu("cpu0", 1, {});
   const auto expected = test::run_graph_on(cpu, g, inputs, constants);
   const auto got = test::run_graph_on(*gpu, g, inputs, constants);
   REQUIRE(got.size() == expected.size());

@@ -49,7 +49,7 @@ TEST_CASE("profiler: a node reading one tensor twice is isolated with it declare
 
 TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON round trip") {
   onnx_loader::LoadedModel model = onnx_loader::load_model(test::sample_model("mlp"));
-  runtime::cpu::CpuDevice a(0, 1, {}), b(1, 1, {});
+  runtime::cpu::CpuDevice a("cpu0", 1, {}), b("cpu1", 1, {});
   profiler::ProfileRequest request;
   request.batches = {1, 4};
   request.measure.min_time_ms = 0.2;
@@ -132,7 +132,7 @@ TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON 
 
 TEST_CASE("profiler: a resumed profile keeps what was measured and measures only the rest") {
   onnx_loader::LoadedModel model = onnx_loader::load_model(test::sample_model("mlp"));
-  runtime::cpu::CpuDevice a(0, 1, {});
+  runtime::cpu::CpuDevice a("cpu0", 1, {});
   profiler::ProfileRequest request;
   request.measure.min_time_ms = 0.2;
   request.measure.max_time_ms = 2;

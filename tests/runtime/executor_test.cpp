@@ -31,7 +31,7 @@ TEST_CASE("two CPU devices run side by side, each on its own worker") {
 }
 
 TEST_CASE("the allocator counts live and peak bytes; freed tensors return them") {
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   {
     auto a = device.allocate(ir::DType::float32, {1000});
     auto b = device.allocate(ir::DType::float32, {10});
@@ -42,7 +42,7 @@ TEST_CASE("the allocator counts live and peak bytes; freed tensors return them")
 }
 
 TEST_CASE("an exception inside a device's work reaches the caller") {
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   CHECK_THROWS_WITH(device.execute([] { throw ir::Error(ir::ErrorKind::unsupported, "boom"); }), "boom");
 }
 
@@ -57,7 +57,7 @@ TEST_CASE("an activation read only by a folded Shape node is freed right after i
   b.add_output("y", ir::DType::float32, std::nullopt);
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "shape_only.onnx");
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   runtime::Executor executor(g, device);
   auto x = device.allocate(ir::DType::float32, {1000});
   device.reset_peak_memory();
@@ -77,7 +77,7 @@ TEST_CASE("a Relu that only reads a Conv is fused into it, recorded, and gives t
   b.add_output("y", ir::DType::float32, std::nullopt);
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "conv_relu.onnx");
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   auto x = device.allocate(ir::DType::float32, {1, 1, 2, 2});
   const float values[] = {-2, -1, 1, 2};
   std::memcpy(x.data, values, sizeof(values));
@@ -101,7 +101,7 @@ TEST_CASE("supports() refuses dtypes a CPU kernel does not take, before any kern
   b.add_node(test::node("add", "Add", {"x", "x"}, {"w"}));
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "types.onnx");
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   CHECK_FALSE(device.supports(g, g.nodes[0]));  // oneDNN matmul: float32 only
   CHECK(device.supports(g, g.nodes[1]));        // Add takes float64
 }
@@ -122,7 +122,7 @@ TEST_CASE("Conv -> BatchNormalization -> Relu fuses into one kernel with the unf
   b.add_output("y", ir::DType::float32, std::nullopt);
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "conv_bn_relu.onnx");
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   auto x = device.allocate(ir::DType::float32, {1, 2, 3, 3});
   for (int i = 0; i < 18; ++i) x.as<float>()[i] = static_cast<float>(i % 7) - 3.0f;
   runtime::Executor fused(g, device, {.fuse = true}), separate(g, device, {.fuse = false});
@@ -156,7 +156,7 @@ TEST_CASE("a fused chain's output is freed after its last reader, like any activ
   b.add_output("y", ir::DType::float32, std::nullopt);
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "chain.onnx");
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   runtime::Executor executor(g, device);
   CHECK(executor.fused_into()[1] == 0);
   CHECK(executor.fused_into()[3] == 2);
@@ -178,7 +178,7 @@ TEST_CASE("Sigmoid + Mul computing x * sigmoid(x) after a Conv fuses into it as 
   b.add_output("y", ir::DType::float32, std::nullopt);
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "swish.onnx");
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   auto x = device.allocate(ir::DType::float32, {1, 2, 3, 3});
   for (int i = 0; i < 18; ++i) x.as<float>()[i] = static_cast<float>(i % 5) - 2.0f;
   runtime::Executor fused(g, device, {.fuse = true});
@@ -212,7 +212,7 @@ TEST_CASE("weights the kernels copy are reported once copied; the run still give
   b.add_output("y", ir::DType::float32, std::nullopt);
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "weights.onnx");
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   auto x = device.allocate(ir::DType::float32, {1, 2, 4, 4});
   for (int i = 0; i < 32; ++i) x.as<float>()[i] = static_cast<float>(i % 5) - 2.0f;
 
@@ -246,7 +246,7 @@ TEST_CASE("MatMul takes a following Add of a bias (either operand) and a Relu, w
   b.add_output("y", ir::DType::float32, std::nullopt);
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "linear.onnx");
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   auto x = device.allocate(ir::DType::float32, {2, 3, 4});
   for (int i = 0; i < 24; ++i) x.as<float>()[i] = static_cast<float>(i % 9) * 0.25f - 1.0f;
   runtime::Executor fused(g, device, {.fuse = true});

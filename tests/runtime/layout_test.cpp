@@ -115,7 +115,7 @@ TEST_CASE("layout strides: channels-last puts C innermost; invariant shapes are 
 
 TEST_CASE("activations between kernels that take channels-last stay channels-last; graph outputs stay plain") {
   const ir::Graph g = cnn_graph(false);
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   runtime::Executor executor(g, device, {.fuse = false});
   for (const char* name : {"c1", "r", "c2", "a", "p", "m", "cat", "bn"}) {
     CAPTURE(name);
@@ -128,7 +128,7 @@ TEST_CASE("activations between kernels that take channels-last stay channels-las
 
 TEST_CASE("one reader that needs plain makes every activation tied to it through uniform kernels plain") {
   const ir::Graph g = cnn_graph(true);
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   runtime::Executor executor(g, device, {.fuse = false});
   // Flatten reads p; MaxPool ties p to a; Add ties a to r and c2; Relu ties r to c1.
   for (const char* name : {"c1", "r", "c2", "a", "p", "m", "cat", "bn"}) {
@@ -141,7 +141,7 @@ TEST_CASE("a graph gives the same values channels-last and plain, fused and not"
   for (bool flatten : {false, true}) {
     CAPTURE(flatten);
     const ir::Graph g = cnn_graph(flatten);
-    runtime::cpu::CpuDevice device(0, 1, {});
+    runtime::cpu::CpuDevice device("cpu0", 1, {});
     const auto x = ramp_input(device, {2, 4, 6, 6});
     for (bool fuse : {false, true}) {
       CAPTURE(fuse);
@@ -153,7 +153,7 @@ TEST_CASE("a graph gives the same values channels-last and plain, fused and not"
 
 TEST_CASE("Pad and AveragePool counting padding stay channels-last; BatchNormalization takes the Relu") {
   const ir::Graph g = transition_graph();
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   runtime::Executor executor(g, device, {.fuse = true, .channels_last = true});
   for (const char* name : {"c1", "padded", "p", "r"}) {
     CAPTURE(name);
@@ -164,7 +164,7 @@ TEST_CASE("Pad and AveragePool counting padding stay channels-last; BatchNormali
 }
 
 TEST_CASE("the CPU allocator hands a released block back and counts only live bytes") {
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   void* first = nullptr;
   {
     auto a = device.allocate(ir::DType::float32, {1 << 18});
@@ -193,7 +193,7 @@ TEST_CASE("a lower-rank constant added to a channels-last activation is read wit
   b.add_output("y", ir::DType::float32, std::nullopt);
   ir::Graph g = std::move(b).build();
   ir::resolve_shapes(g, {}, "pos_embed.onnx");
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   runtime::Executor executor(g, device, {.fuse = false, .channels_last = true});
   CHECK(layout_of(g, executor, "a") == runtime::Layout::channels_last);
   check_same_as_plain(g, device, executor, ramp_input(device, {1, 4, 5, 5}));

@@ -66,7 +66,7 @@ TEST_CASE("the fused run gives the op-by-op values and says what each node ran a
   for (bool leak : {false, true}) {
     CAPTURE(leak);
     const ir::Graph g = transformer_piece(leak);
-    runtime::cpu::CpuDevice device(0, 1, {});
+    runtime::cpu::CpuDevice device("cpu0", 1, {});
     auto x = device.allocate(ir::DType::float32, {2, 3, 6});
     for (int i = 0; i < 36; ++i) x.as<float>()[i] = static_cast<float>((i * 7) % 13) * 0.3f - 1.5f;
     runtime::Executor op_by_op(g, device, {.fuse = false});

@@ -75,7 +75,7 @@ std::vector<float> values(const runtime::Tensor& t) { return {t.as<float>(), t.a
 
 TEST_CASE("nodes placed on two devices give the one-device values; tensors crossing memories are copied and plain") {
   const ir::Graph g = residual_graph();
-  runtime::cpu::CpuDevice local(0, 1, {});
+  runtime::cpu::CpuDevice local("cpu0", 1, {});
   RemoteCpuDevice remote(1);
   auto x = local.allocate(ir::DType::float32, {1, 3, 8, 8});
   for (int64_t i = 0; i < x.element_count(); ++i) x.as<float>()[i] = static_cast<float>((i * 11) % 7) * 0.5f - 1.5f;
@@ -93,14 +93,14 @@ TEST_CASE("nodes placed on two devices give the one-device values; tensors cross
   CHECK(remote.copies_in == 1);   // c1 into the remote device
   CHECK(remote.copies_out == 2);  // r and c2 back for the Add (r once, though two nodes read it there and here)
 
-  runtime::cpu::CpuDevice other(2, 1, {});
+  runtime::cpu::CpuDevice other("cpu2", 1, {});
   runtime::Executor shared(g, {&local, &other}, {0, 1, 0, 1, 0});  // host memory on both: no copies
   CHECK(values(shared.run({x})[0]) == values(split.run({x})[0]));
 }
 
 TEST_CASE("a replay records each copy between memories: which tensor, where from and to, inside its request") {
   const ir::Graph g = residual_graph();
-  runtime::cpu::CpuDevice local(0, 1, {});
+  runtime::cpu::CpuDevice local("cpu0", 1, {});
   RemoteCpuDevice remote(1);
   auto x = runtime::host_tensor(ir::DType::float32, {1, 3, 8, 8});
   for (int64_t i = 0; i < x.element_count(); ++i) x.as<float>()[i] = static_cast<float>(i % 5);
@@ -129,7 +129,7 @@ TEST_CASE("a replay records each copy between memories: which tensor, where from
 
 TEST_CASE("a placement of the wrong size or naming a missing device is refused") {
   const ir::Graph g = residual_graph();
-  runtime::cpu::CpuDevice local(0, 1, {});
+  runtime::cpu::CpuDevice local("cpu0", 1, {});
   CHECK_THROWS_AS(runtime::Executor(g, {&local}, {0, 0}), ir::Error);
   CHECK_THROWS_AS(runtime::Executor(g, {&local}, {0, 0, 1, 0, 0}), ir::Error);
 }
@@ -140,7 +140,7 @@ TEST_CASE("CPU devices share layouts: a cut between them keeps channels-last, on
   ir::ShapeBindings bindings;
   bindings.batch = 1;
   ir::resolve_shapes(g, bindings, model.path);
-  runtime::cpu::CpuDevice local(0, 1, {}), other(1, 1, {});
+  runtime::cpu::CpuDevice local("cpu0", 1, {}), other("cpu1", 1, {});
   RemoteCpuDevice remote(2);
   // Every other Conv (and what follows it up to the next Conv) on the second device.
   std::vector<int> placement(g.nodes.size(), 0);

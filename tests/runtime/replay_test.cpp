@@ -110,7 +110,7 @@ TEST_CASE("replay: a device order that would wait forever is refused, naming the
 
 TEST_CASE("replay: one device gives what run() gives") {
   const ir::Graph g = diamond();
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   runtime::Executor executor(g, device);
   const runtime::Tensor x = ramp(64);
   runtime::ReplayOptions options;
@@ -123,7 +123,7 @@ TEST_CASE("replay: one device gives what run() gives") {
 
 TEST_CASE("replay: inputs of another shape are refused, as run() refuses them") {
   const ir::Graph g = diamond();
-  runtime::cpu::CpuDevice device(0, 1, {});
+  runtime::cpu::CpuDevice device("cpu0", 1, {});
   runtime::Executor executor(g, device);
   CHECK_THROWS_WITH_AS(executor.replay({ramp(32)}, {}), doctest::Contains("'x'"), ir::Error);
   CHECK_THROWS_WITH_AS(executor.run({ramp(32)}), doctest::Contains("'x'"), ir::Error);

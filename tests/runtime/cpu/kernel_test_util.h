@@ -117,7 +117,7 @@ inline std::vector<Result> run_node(const std::string& op, const std::vector<Val
                                     int output_count = 1, const std::set<size_t>& constant_inputs = {}, int64_t opset = 21,
                                     int threads = 1) {
   const ir::Graph g = node_graph(op, inputs, std::move(attributes), output_count, constant_inputs, opset);
-  runtime::cpu::CpuDevice device(0, threads, {});
+  runtime::cpu::CpuDevice device("cpu0", threads, {});
   return run_graph_on(device, g, inputs, constant_inputs);
 }
 
