@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Issue 22, "plans that win when measured": for each model and batch size, a latency plan over
-two 1-thread CPU devices (and the pooled `cpu0+cpu1` device the profile adds) made without and
+two 1-thread CPU devices (and the pooled `cpu0-1` device the profile adds) made without and
 with `plan --measure`, each replayed with `run --compare` against every baseline, and the
 issue's targets checked.
 
@@ -285,7 +285,7 @@ def main():
 
     cases = []
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"\nlatency plans on {DEVICES} (+ pooled cpu0+cpu1); A: plan, M: plan --measure {args.measure_seconds:g}; "
+        print(f"\nlatency plans on {DEVICES} (+ pooled cpu0-1); A: plan, M: plan --measure {args.measure_seconds:g}; "
               f"replays of {args.requests} requests with --compare (p50 ms; ratio = plan / best baseline)")
         print(f"{'model':<20} {'batch':>5} {'best ms':>9} {'best baseline':<18} {'A ms':>9} {'A ratio':>7} {'M ms':>9} {'M ratio':>7} "
               f"{'A error':>8} {'node':>7}  devices")

@@ -185,7 +185,7 @@ Action add_profile_command(CLI::App& app) {
   command->add_flag("--resume", options->resume, "Keep what the output file already holds and measure the rest");
   command->add_flag("--no-links", options->no_links, "Skip the link measurements");
   command->add_flag("--no-pooled", options->no_pooled,
-                    "With several CPU devices, do not also profile one device with all their threads on the same cores (cpu0+cpu1)");
+                    "With several CPU devices, do not also profile one device with all their threads on the same cores (cpu0-1)");
   command->add_flag("--no-cupti", options->no_cupti, "Time GPUs with CUDA events instead of tracing their kernels with CUPTI");
   command->add_flag("-q,--quiet", options->quiet, "Print nothing on success (no progress line either)");
   return [command, options]() -> int {

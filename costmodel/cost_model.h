@@ -109,6 +109,10 @@ struct DeviceModel {
   // time (the latest measurement), applied to every node on top of the scales above. 1 in a
   // cost model no replay has updated.
   double replay_scale = 1;
+  // What a node pays in a replay beyond its kernel: the driving thread handing it to the device
+  // and waiting for it (the profile's replayed whole model over its fused runs, per kernel;
+  // median over the batches). 0 for profiles without a replayed run.
+  double dispatch_us = 0;
   // Per op kind: its nodes' summed time inside the fused runs over their time alone (CPU
   // devices, whose profiles time each node inside those runs). A convolution that runs on
   // channels-last neighbours and absorbs its BatchNormalization and Relu costs less there

@@ -108,6 +108,7 @@ json to_json(const CostModel& model) {
                    {"roofline", {{"flops_per_s", d.roofline.flops_per_s}, {"bytes_per_s", d.roofline.bytes_per_s}, {"launch_us", d.roofline.launch_us}}},
                    {"whole_model_scale", d.whole_model_scale},
                    {"replay_scale", d.replay_scale},
+                   {"dispatch_us", d.dispatch_us},
                    {"in_run_scale", d.in_run_scale},
                    {"declined_ops", d.declined_ops},
                    {"declined_nodes", d.declined_nodes}};
@@ -167,6 +168,7 @@ void check_costmodel(const CostModel& model, const std::string& path) {
     c.time(d.roofline.launch_us, at + ".roofline.launch_us");
     c.positive(d.whole_model_scale, at + ".whole_model_scale");
     c.positive(d.replay_scale, at + ".replay_scale");
+    c.time(d.dispatch_us, at + ".dispatch_us");
     for (const auto& [op, scale] : d.in_run_scale) c.time(scale, at + ".in_run_scale." + op);
     for (const auto& [op, f] : d.ops) check_formula(c, f, at + ".ops." + op);
     for (const auto& [family, f] : d.families) check_formula(c, f, at + ".families." + family);
@@ -211,6 +213,7 @@ CostModel costmodel_from_json(const json& doc, const std::string& path) {
       d.roofline = {r.at("flops_per_s").get<double>(), r.at("bytes_per_s").get<double>(), r.at("launch_us").get<double>()};
       d.whole_model_scale = j.at("whole_model_scale").get<double>();
       d.replay_scale = j.value("replay_scale", 1.0);  // absent before 2026-12-08
+      d.dispatch_us = j.value("dispatch_us", 0.0);
       if (j.contains("in_run_scale")) d.in_run_scale = j.at("in_run_scale").get<std::map<std::string, double>>();  // absent before 2026-11-25
       d.declined_ops = j.at("declined_ops").get<std::map<std::string, std::string>>();
       d.declined_nodes = j.at("declined_nodes").get<std::vector<std::string>>();

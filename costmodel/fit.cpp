@@ -248,6 +248,22 @@ double whole_model_scale(const std::vector<profiler::Profile>& profiles, const s
   return ratios.empty() ? 1.0 : median(ratios);
 }
 
+// Per kernel, what the replay pays beyond the fused runs (median over the batches).
+double dispatch_us(const std::vector<profiler::Profile>& profiles, const std::string& device) {
+  std::vector<double> per_kernel;
+  for (const profiler::Profile& p : profiles)
+    for (const profiler::BatchProfile& b : p.batches) {
+      auto it = b.whole_model.find(device);
+      if (it == b.whole_model.end() || !it->second.replayed || !it->second.fused) continue;
+      int kernels = 0;
+      for (const auto& [node, us] : it->second.fused_node_us) kernels += us > 0;
+      if (it->second.fused_node_us.empty())
+        for (const profiler::NodeRecord& r : b.nodes) kernels += r.devices.count(device) > 0;
+      if (kernels > 0) per_kernel.push_back(std::max(0.0, it->second.replayed->median_us - it->second.fused->median_us) / kernels);
+    }
+  return per_kernel.empty() ? 0.0 : median(per_kernel);
+}
+
 // Each node's time inside the fused runs against its time alone, where the profile has both.
 struct InRun {
   std::string key;  // model sha256 \n node name \n op type, as by_node's keys
@@ -385,6 +401,7 @@ CostModel fit_cost_model(const std::vector<profiler::Profile>& profiles, const s
         }
     d.roofline = roofline_of(points);
     d.whole_model_scale = whole_model_scale(profiles, info.name);
+    d.dispatch_us = dispatch_us(profiles, info.name);
     model.devices.push_back(std::move(d));
   }
   // Links: the latest profile's figure for each link.

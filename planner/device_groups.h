@@ -1,8 +1,8 @@
 #pragma once
 // Core groups are a choice, not an input: the CPU devices of one machine's profile may share
-// cores (cpu0 and cpu1 on one core each, cpu0+cpu1 on both), and only devices on disjoint cores
+// cores (cpu0 and cpu1 on one core each, cpu0-1 on both), and only devices on disjoint cores
 // can run at once. The device sets a plan may use are the maximal sets of devices on disjoint
-// cores (on 2 cores: {cpu0, cpu1} and {cpu0+cpu1}), each with every device that holds no cores
+// cores (on 2 cores: {cpu0, cpu1} and {cpu0-1}), each with every device that holds no cores
 // of the host (a GPU, a what-if device).
 #include <set>
 #include <string>

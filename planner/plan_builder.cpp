@@ -304,8 +304,10 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
       candidates.push_back({b.name, std::move(one.plan)});
     }
   }
-  // Pins are the user's split: kept as asked.
-  if (split && request.objective != "memory" && request.pins.empty()) {
+  // Pins are the user's split: kept as asked. A what-if plan (a device not here) is a question
+  // about devices the user does not have: answered as searched, marked what-if.
+  const bool all_here = std::all_of(chosen.plan.devices.begin(), chosen.plan.devices.end(), [](const PlannedDevice& d) { return d.present; });
+  if (split && all_here && request.objective != "memory" && request.pins.empty()) {
     const Baseline* best_baseline = nullptr;
     for (const Baseline& b : chosen.plan.baselines)
       if (b.metrics && !b.device.empty() && (!best_baseline || better(request.objective, *b.metrics, *best_baseline->metrics))) best_baseline = &b;

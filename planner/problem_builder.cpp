@@ -119,10 +119,10 @@ ModelProblem problem_from(const ir::Graph& graph, const std::string& model_sha25
       predicted.push_back(prediction);
       // Scaled from the node alone to the node inside a run (fused, in the run's layouts), so
       // the schedule adds up to what a run measures.
-      const double in_run = d->can_run(features) ? prediction.us * d->run_scale(features) * d->replay_scale : cannot_run;
+      const double in_run = d->can_run(features) ? prediction.us * d->run_scale(features) * d->replay_scale + (d->fused_in_runs(features) ? 0.0 : d->dispatch_us) : cannot_run;
       plan_node.time_us.push_back(in_run);
       const bool fused_here = has_producer && d->can_run(features) && d->fused_in_runs(features);
-      plan_node.unfused_us.push_back(fused_here ? prediction.us : in_run);
+      plan_node.unfused_us.push_back(fused_here ? prediction.us + d->dispatch_us : in_run);
       fused = fused || fused_here;
     }
     if (fused) plan_node.fused_with = p.tensors[static_cast<size_t>(plan_node.inputs.front())].producer;

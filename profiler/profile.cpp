@@ -136,6 +136,7 @@ nlohmann::json to_json(const Profile& p) {
       batch["whole_model"][device] = {{"unfused", timing_json(w.unfused, w.unfused_gpu)},
                                       {"fused", w.fused ? timing_json(*w.fused, w.fused_gpu) : nlohmann::json(nullptr)},
                                       {"fused_node_us", w.fused_node_us},
+                                      {"replayed", w.replayed ? timing_json(*w.replayed, std::nullopt) : nlohmann::json(nullptr)},
                                       {"sum_of_node_medians_us", w.sum_of_node_medians_us},
                                       {"gap", w.sum_of_node_medians_us > 0 ? w.unfused.median_us / w.sum_of_node_medians_us - 1 : 0.0}};
     doc["batches"].push_back(std::move(batch));
@@ -191,6 +192,7 @@ void check_profile(const Profile& p, const std::string& path) {
       known_device(device, at + ".whole_model");
       check_stats(c, whole.unfused, field + ".unfused");
       if (whole.fused) check_stats(c, *whole.fused, field + ".fused");
+      if (whole.replayed) check_stats(c, *whole.replayed, field + ".replayed");
       c.time(whole.sum_of_node_medians_us, field + ".sum_of_node_medians_us");
       for (const auto& [node, us] : whole.fused_node_us) {
         c.known(names.count(node) > 0, field + ".fused_node_us", node, "nodes of this batch");
@@ -265,6 +267,7 @@ Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
         }
         whole.sum_of_node_medians_us = w.at("sum_of_node_medians_us").get<double>();
         if (w.contains("fused_node_us")) whole.fused_node_us = w.at("fused_node_us").get<std::map<std::string, double>>();
+        if (w.contains("replayed") && !w.at("replayed").is_null()) whole.replayed = stats_from(w.at("replayed"));  // absent before 2026-12-08
         batch.whole_model[device] = whole;
       }
       p.batches.push_back(std::move(batch));

@@ -75,6 +75,10 @@ struct WholeModel {
   // CPU devices: each node's median inside the fused runs, by node name (0: fused into another
   // node's kernel). What a node costs where the model really runs, against its time alone.
   std::map<std::string, double> fused_node_us;
+  // As `run --plan` replays a plan all on this device: a driving thread handing each kernel to
+  // the device and waiting for it, one request at a time. Over `fused`, what a plan's nodes pay
+  // beyond their kernels (absent in profiles before 2026-12-08).
+  std::optional<Stats> replayed;
   double sum_of_node_medians_us = 0;
 };
 

@@ -283,6 +283,29 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
         timed_us += runs.elapsed_us;
         whole.fused = runs.stats;
         whole.fused_gpu = std::move(runs.gpu);
+        {
+          // The replay: its requests' latencies, a few per repetition (each replay call starts
+          // its driving thread; the requests after the first find it running).
+          std::vector<runtime::Tensor> host_inputs;
+          for (ir::TensorId t : g.inputs) {
+            host_inputs.push_back(runtime::host_tensor(g.tensor(t).dtype, g.tensor(t).shape));
+            runtime::fill_random(host_inputs.back(), rng);
+          }
+          constexpr int requests_per_rep = 4;
+          MeasureOptions replay_options = options;
+          replay_options.warmup = 1;
+          const auto began = Clock::now();
+          whole.replayed = measure(
+              [&] {
+                const runtime::ReplayResult r = executor.replay(host_inputs, {{}, requests_per_rep, 1, {}, false});
+                std::vector<double> latencies;
+                for (size_t q = 1; q < r.requests.size(); ++q) latencies.push_back(r.requests[q].latency_us());
+                std::nth_element(latencies.begin(), latencies.begin() + static_cast<std::ptrdiff_t>(latencies.size() / 2), latencies.end());
+                return latencies[latencies.size() / 2];
+              },
+              replay_options);
+          timed_us += std::chrono::duration<double, std::micro>(Clock::now() - began).count();
+        }
         if (device.kind() == runtime::DeviceKind::cpu) {
           // Each node inside those runs, as many times as they repeated (5 to 30).
           const std::vector<double> medians = node_medians_in_runs(device, executor, inputs, std::clamp(runs.stats.reps, 5, 30));

@@ -18,7 +18,7 @@ namespace replay {
 
 struct Candidate {
   std::string name;                 // "plan", or a baseline's name ("all on cpu0")
-  std::vector<std::string> device_names;  // the plan's names ("cpu0", "cpu0+cpu1")
+  std::vector<std::string> device_names;  // the plan's names ("cpu0", "cpu0-1")
   std::vector<std::string> specs;   // its devices as runtime::parse_device_list reads them
   std::vector<int> placement, order;  // per graph node: device index, place in its queue
   double predicted_ms = 0;

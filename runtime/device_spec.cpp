@@ -89,12 +89,13 @@ std::vector<int> allowed_cores() {
 std::unique_ptr<Device> create_pooled_cpu_device(const std::vector<DeviceSpec>& specs) {
   const std::vector<int> cores = allowed_cores();
   int cpu_devices = 0, threads = 0, wanted = 0;
-  std::string name;
   for (const DeviceSpec& s : specs) {
     if (s.kind != DeviceKind::cpu) continue;
-    name += (name.empty() ? "" : "+") + std::string("cpu") + std::to_string(cpu_devices++);
+    ++cpu_devices;
     threads += s.threads;
   }
+  // "cpu0-1": the CPU devices 0 to 1 as one (a name that can also name a file or a Triton model).
+  const std::string name = "cpu0-" + std::to_string(cpu_devices - 1);
   for (const DeviceSpec& s : specs) wanted += s.kind == DeviceKind::cpu ? s.threads : 0;
   if (cpu_devices < 2 || wanted > static_cast<int>(cores.size())) return nullptr;
   // The same cores create_devices gives the CPU devices of `specs`, in one group.

@@ -28,7 +28,7 @@ void check_threads(const std::vector<DeviceSpec>& specs, const std::string& flag
 std::vector<std::unique_ptr<Device>> create_devices(const std::vector<DeviceSpec>& specs);
 
 // One CPU device with all the threads of the CPU devices of `specs`, pinned to the cores
-// create_devices gives them, named after them ("cpu0+cpu1"): the other way to use those cores.
+// create_devices gives them, named after them ("cpu0-1"): the other way to use those cores.
 // Null with fewer than two CPU devices, or when they could not all have cores of their own.
 std::unique_ptr<Device> create_pooled_cpu_device(const std::vector<DeviceSpec>& specs);
 

@@ -16,7 +16,7 @@ namespace runtime::cpu {
 
 class CpuDevice final : public Device {
  public:
-  // `name`: "cpu0", or "cpu0+cpu1" for a pooled device. `cores`: the CPUs to pin to (empty:
+  // `name`: "cpu0", or "cpu0-1" for a pooled device. `cores`: the CPUs to pin to (empty:
   // not pinned). `caller_spins`: a thread waiting in execute() spins briefly before sleeping;
   // only right when a core is free for it.
   CpuDevice(std::string name, int threads, std::vector<int> cores, bool caller_spins = false);

@@ -68,7 +68,7 @@ def main():
                             json.dumps(doc["devices"]))
                 names = sorted(b["name"] for b in doc["baselines"])
                 tally.check("the baselines: each device alone, and the pooled device though --devices left it out",
-                            names == ["all on cpu0", "all on cpu0+cpu1", "all on cpu1"] and all(b["plan_latency_ratio"] > 0 for b in doc["baselines"]), str(names))
+                            names == ["all on cpu0", "all on cpu0-1", "all on cpu1"] and all(b["plan_latency_ratio"] > 0 for b in doc["baselines"]), str(names))
                 where = {n["name"]: n["device"] for n in planned["nodes"]}
                 tally.check("every node ran where the plan put it", all(where.get(n["name"]) == n["device"] for n in doc["nodes"]))
                 timeline = doc.get("timeline", {})

@@ -59,7 +59,7 @@ def main():
         tally.check("report of all four files", proc.returncode == 0, proc.stderr.strip())
         out = proc.stdout
         for what in ("profile  " + paths["profile"], "cost model  " + paths["costmodel"], "plan  " + paths["plan"], "run  " + paths["run"],
-                     "slowest on cpu0", "all on cpu0", "all on cpu0+cpu1", "furthest from the prediction", "predicted"):
+                     "slowest on cpu0", "all on cpu0", "all on cpu0-1", "furthest from the prediction", "predicted"):
             tally.check(f"the tables show '{what}'", what in out, out[:400])
         tally.check("no colour through a pipe", "\033[" not in out)
         env = dict(os.environ, NO_COLOR="1")

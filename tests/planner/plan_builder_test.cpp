@@ -23,7 +23,7 @@ costmodel::DeviceModel device(const std::string& name, const std::string& descri
 
 costmodel::CostModel two_cores() {
   costmodel::CostModel m;
-  m.devices = {device("cpu0", "cpu:threads=1 (cores 0)"), device("cpu1", "cpu:threads=1 (cores 1)"), device("cpu0+cpu1", "cpu:threads=2 (cores 0,1)")};
+  m.devices = {device("cpu0", "cpu:threads=1 (cores 0)"), device("cpu1", "cpu:threads=1 (cores 1)"), device("cpu0-1", "cpu:threads=2 (cores 0,1)")};
   return m;
 }
 
@@ -48,7 +48,7 @@ TEST_CASE("device groups: devices on disjoint cores run together; shared cores a
   const auto sets = planner::device_groupings(m);
   REQUIRE(sets.size() == 2);
   CHECK(sets[0] == std::vector<std::string>{"cpu0", "cpu1", "cuda0"});
-  CHECK(sets[1] == std::vector<std::string>{"cpu0+cpu1", "cuda0"});
+  CHECK(sets[1] == std::vector<std::string>{"cpu0-1", "cuda0"});
 
   // 4 cores as 2+2 or one 4-thread device, plus a 1-core device on core 0 that only fits beside
   // the group on cores 2,3.
@@ -98,9 +98,9 @@ TEST_CASE("plan builder: the default device sets plan over every grouping, and t
   const planner::PlanOutcome outcome = planner::build_plan(request, costs, graph, "inception.onnx", "sha");
   CHECK(outcome.plan.alternatives.size() == 2);
   REQUIRE(outcome.plan.devices.size() == 1);
-  CHECK(outcome.plan.devices[0].name == "cpu0+cpu1");
+  CHECK(outcome.plan.devices[0].name == "cpu0-1");
   std::vector<std::string> names;
   for (const planner::Baseline& b : outcome.plan.baselines) names.push_back(b.name + " | " + b.device);
-  CHECK(names == std::vector<std::string>{"all on cpu0+cpu1 | cpu:threads=2 (cores 0,1)", "all on cpu0 | cpu:threads=1 (cores 0)", "all on cpu1 | cpu:threads=1 (cores 1)"});
+  CHECK(names == std::vector<std::string>{"all on cpu0-1 | cpu:threads=2 (cores 0,1)", "all on cpu0 | cpu:threads=1 (cores 0)", "all on cpu1 | cpu:threads=1 (cores 1)"});
   CHECK(outcome.candidates.size() == 3);  // one per single-device baseline (the chosen plan is one of them)
 }

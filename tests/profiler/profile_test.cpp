@@ -108,7 +108,7 @@ TEST_CASE("profiler: a profile of two CPU devices and two batches, and its JSON 
   profiler::GpuDetail gpu{p.batches[0].nodes[0].devices.at("cpu0").stats.value(), p.batches[0].nodes[0].devices.at("cpu0").stats.value(),
                           {{"sgemm_128x64", 1, 12.5}, {"[memset]", 0.5, 1.0}}};
   q.batches[0].nodes[1].devices["cuda0"] = profiler::NodeResult{gpu.span, gpu, ""};
-  q.batches[0].whole_model["cuda0"] = {gpu.span, gpu, gpu.span, std::nullopt, {}, 30.0};
+  q.batches[0].whole_model["cuda0"] = {gpu.span, gpu, gpu.span, std::nullopt, {}, std::nullopt, 30.0};
   q.devices.push_back({"cuda0", "cuda", "cuda:0 H100", "cupti", "", profiler::CuptiInfo{0, {{"fc1", 10.0, 10.5}}, 1.05}});
   q.devices.push_back({"cuda1", "cuda:1", "cuda:1 H100", "cuda_events", "CUPTI not used: --no-cupti", std::nullopt});
   q.links.push_back({"host", "cuda0", "copy", "pageable", {{4, 9.5}, {1 << 20, 50.0}}, 9.4, 25.0});
