@@ -204,7 +204,7 @@ int run_plan(const RunOptions& options) {
   const auto parsed_specs = runtime::parse_device_list(fmt::format("{}", fmt::join(planned.specs, ",")), "--plan devices");
   runtime::check_threads(parsed_specs, "--plan " + flags.plan + " devices", options.allow_oversubscribe);
   replay::DevicePool pool;
-  const std::vector<runtime::Device*> devices = pool.devices(planned.device_names, planned.specs, "--plan devices");
+  const std::vector<runtime::Device*> devices = pool.devices(planned, "--plan devices");
   const std::vector<int>& placement = planned.placement;
   const std::vector<int>& order = planned.order;
   std::vector<double> predicted_us(graph.nodes.size(), 0.0);
@@ -246,15 +246,15 @@ int run_plan(const RunOptions& options) {
     if (candidates.empty()) {
       int cpu_devices = 0, cpu_threads = 0;
       for (size_t d = 0; d < parsed_specs.size(); ++d) {
-        candidates.push_back({"all on " + plan.devices[d].name, {plan.devices[d].name}, {planned.specs[d]}, std::vector<int>(graph.nodes.size(), 0), {}, 0});
+        candidates.push_back({"all on " + plan.devices[d].name, {plan.devices[d].name}, {planned.specs[d]}, {planned.descriptions[d]}, std::vector<int>(graph.nodes.size(), 0), {}, 0});
         if (parsed_specs[d].kind == runtime::DeviceKind::cpu) ++cpu_devices, cpu_threads += parsed_specs[d].threads;
       }
       if (cpu_devices > 1)
-        candidates.push_back({fmt::format("one cpu:threads={}", cpu_threads), {"pooled"}, {fmt::format("cpu:threads={}", cpu_threads)},
+        candidates.push_back({fmt::format("one cpu:threads={}", cpu_threads), {"pooled"}, {fmt::format("cpu:threads={}", cpu_threads)}, {},
                               std::vector<int>(graph.nodes.size(), 0), {}, 0});
     }
     for (const replay::Candidate& c : candidates) {
-      runtime::Device& device = *pool.devices(c.device_names, c.specs, "--compare").front();
+      runtime::Device& device = *pool.devices(c, "--compare").front();
       bool all = true;
       for (const ir::Node& node : graph.nodes) all = all && (ir::is_constant_node(graph, node) || device.supports(graph, node));
       if (!all) {

@@ -1,27 +1,16 @@
 #include "planner/device_groups.h"
 
+#include <algorithm>
 #include <functional>
+
+#include "runtime/device_spec.h"
 
 namespace planner {
 
 std::set<int> cores_of(const costmodel::DeviceModel& device) {
-  std::set<int> cores;
-  if (device.estimated) return cores;
-  const std::string marker = "(cores ";
-  const size_t at = device.description.find(marker);
-  if (at == std::string::npos) return cores;
-  size_t i = at + marker.size();
-  while (i < device.description.size() && device.description[i] != ')') {
-    size_t used = 0;
-    try {
-      cores.insert(std::stoi(device.description.substr(i), &used));
-    } catch (const std::exception&) {
-      return {};  // not a description partplan writes: the device holds no cores we know of
-    }
-    i += used;
-    if (i < device.description.size() && device.description[i] == ',') ++i;
-  }
-  return cores;
+  if (device.estimated) return {};
+  const std::vector<int> cores = runtime::cores_in_description(device.description);
+  return {cores.begin(), cores.end()};
 }
 
 std::vector<std::vector<std::string>> device_groupings(const costmodel::CostModel& costs, size_t most_sets) {

@@ -288,6 +288,21 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
                                 "and fit on it, or --allow-fallbacks to plan anyway",
                                 model_path, 100 * chosen.fallback_share));
 
+  // A plan that leaves devices idle is written over the one it uses (the split it is not).
+  if (used_devices(chosen.plan.predicted) == 1 && chosen.plan.devices.size() > 1 && request.objective == "latency") {
+    std::string used;
+    for (const auto& [device, count] : chosen.plan.predicted.nodes)
+      if (count > 0) used = device;
+    std::vector<Baseline> baselines = chosen.plan.baselines;
+    std::vector<Alternative> kept_alternatives = chosen.plan.alternatives;
+    std::map<std::string, std::string> pins = chosen.plan.pins;
+    PlanRequest one = request;
+    one.pins.clear();
+    chosen = plan_over(one, costs, graph, model_path, model_sha256, {used}, planning_s);
+    chosen.plan.baselines = std::move(baselines);
+    chosen.plan.alternatives = std::move(kept_alternatives);
+    chosen.plan.pins = std::move(pins);
+  }
   // A split is taken only when it is predicted to win by more than the model can tell apart.
   const bool split = used_devices(chosen.plan.predicted) > 1;
   std::vector<NamedPlan> candidates;

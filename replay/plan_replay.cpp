@@ -15,13 +15,24 @@
 
 namespace replay {
 
-std::vector<runtime::Device*> DevicePool::devices(const std::vector<std::string>& names, const std::vector<std::string>& specs, const std::string& flag) {
+std::vector<runtime::Device*> DevicePool::devices(const Candidate& candidate, const std::string& flag) {
+  const std::vector<std::string>& names = candidate.device_names;
+  // The candidate's devices run at once: a waiting caller may spin only on a core none of them use.
+  int threads = 0;
+  for (const std::string& spec : candidate.specs)
+    for (const runtime::DeviceSpec& s : runtime::parse_device_list(spec, flag)) threads += s.kind == runtime::DeviceKind::cpu ? s.threads : 0;
+  const bool caller_spins = threads < runtime::available_cores();
   std::vector<std::string> missing_names, missing_specs;
-  for (size_t d = 0; d < names.size(); ++d)
-    if (!made_.count(names[d]) && std::find(missing_names.begin(), missing_names.end(), names[d]) == missing_names.end()) {
-      missing_names.push_back(names[d]);
-      missing_specs.push_back(specs[d]);
-    }
+  for (size_t d = 0; d < names.size(); ++d) {
+    if (made_.count(names[d]) || std::find(missing_names.begin(), missing_names.end(), names[d]) != missing_names.end()) continue;
+    if (d < candidate.descriptions.size())
+      if (std::unique_ptr<runtime::Device> device = runtime::create_cpu_device_as_described(names[d], candidate.descriptions[d], caller_spins)) {
+        made_[names[d]] = std::move(device);
+        continue;
+      }
+    missing_names.push_back(names[d]);
+    missing_specs.push_back(candidate.specs[d]);
+  }
   if (!missing_specs.empty()) {
     std::string list;
     for (const std::string& spec : missing_specs) list += (list.empty() ? "" : ",") + spec;
@@ -46,6 +57,7 @@ Candidate plan_candidate(const planner::Plan& plan, const ir::Graph& graph, cons
       throw ir::Error(ir::ErrorKind::usage, label + ": device '" + device.name + "' is a what-if (" + device.description +
                                                 "), not on this machine; plan with devices profiled here");
     c.specs.push_back(spec_of(device.description));
+    c.descriptions.push_back(device.description);
     c.device_names.push_back(device.name);
     device_index[device.name] = d;
   }
@@ -84,7 +96,7 @@ std::vector<Candidate> baseline_candidates(const planner::Plan& plan, const ir::
     if (specs.size() != 1 || specs.front().threads > runtime::available_cores()) continue;
     const std::string prefix = "all on ";
     const std::string device = b.name.starts_with(prefix) ? b.name.substr(prefix.size()) : b.name;
-    out.push_back({b.name, {device}, {spec_of(b.device)}, std::vector<int>(graph.nodes.size(), 0), {}, b.metrics->latency_us / 1000});
+    out.push_back({b.name, {device}, {spec_of(b.device)}, {b.device}, std::vector<int>(graph.nodes.size(), 0), {}, b.metrics->latency_us / 1000});
   }
   return out;
 }
@@ -93,7 +105,7 @@ std::vector<CandidateRun> measure_in_turns(const ir::Graph& graph, const std::ve
                                            const runtime::ExecutorOptions& options, double seconds, int requests_per_turn, int warmup, int min_turns) {
   std::vector<std::unique_ptr<runtime::Executor>> prepared;
   for (const Candidate& c : candidates) {
-    prepared.push_back(std::make_unique<runtime::Executor>(graph, pool.devices(c.device_names, c.specs, c.name), c.placement, options));
+    prepared.push_back(std::make_unique<runtime::Executor>(graph, pool.devices(c, c.name), c.placement, options));
     prepared.back()->replay(inputs, {c.order, warmup, 1, {}, false});
   }
   std::vector<CandidateRun> runs;

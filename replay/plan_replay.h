@@ -20,6 +20,7 @@ struct Candidate {
   std::string name;                 // "plan", or a baseline's name ("all on cpu0")
   std::vector<std::string> device_names;  // the plan's names ("cpu0", "cpu0-1")
   std::vector<std::string> specs;   // its devices as runtime::parse_device_list reads them
+  std::vector<std::string> descriptions;  // as profiled ("cpu:threads=1 (cores 1)"): their cores
   std::vector<int> placement, order;  // per graph node: device index, place in its queue
   double predicted_ms = 0;
 };
@@ -30,9 +31,10 @@ struct Candidate {
 // (resnet_small, batch 8, 2 cores).
 class DevicePool {
  public:
-  // The devices of `names`: those not made yet are made together from `specs` (so that CPU
-  // devices get cores of their own where there are enough), the others reused.
-  std::vector<runtime::Device*> devices(const std::vector<std::string>& names, const std::vector<std::string>& specs, const std::string& flag);
+  // The candidate's devices: those not made yet are made on the cores their descriptions name
+  // (cpu1 alone on core 1, as profiled; else together from their specs, CPU devices on cores of
+  // their own where there are enough), the others reused.
+  std::vector<runtime::Device*> devices(const Candidate& candidate, const std::string& flag);
 
  private:
   std::map<std::string, std::unique_ptr<runtime::Device>> made_;

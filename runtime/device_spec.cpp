@@ -86,6 +86,33 @@ std::vector<int> allowed_cores() {
 
 }  // namespace
 
+std::vector<int> cores_in_description(const std::string& description) {
+  std::vector<int> cores;
+  const std::string marker = "(cores ";
+  const size_t at = description.find(marker);
+  if (at == std::string::npos) return cores;
+  size_t i = at + marker.size();
+  while (i < description.size() && description[i] != ')') {
+    size_t used = 0;
+    try {
+      cores.push_back(std::stoi(description.substr(i), &used));
+    } catch (const std::exception&) {
+      return {};
+    }
+    i += used;
+    if (i < description.size() && description[i] == ',') ++i;
+  }
+  return cores;
+}
+
+std::unique_ptr<Device> create_cpu_device_as_described(const std::string& name, const std::string& description, bool caller_spins) {
+  const std::vector<int> cores = cores_in_description(description);
+  const std::vector<int> allowed = allowed_cores();
+  if (cores.empty() || !std::all_of(cores.begin(), cores.end(), [&](int c) { return std::find(allowed.begin(), allowed.end(), c) != allowed.end(); }))
+    return nullptr;
+  return std::make_unique<cpu::CpuDevice>(name, static_cast<int>(cores.size()), cores, caller_spins);
+}
+
 std::unique_ptr<Device> create_pooled_cpu_device(const std::vector<DeviceSpec>& specs) {
   const std::vector<int> cores = allowed_cores();
   int cpu_devices = 0, threads = 0, wanted = 0;

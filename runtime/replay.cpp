@@ -284,6 +284,10 @@ ReplayResult Executor::replay(const std::vector<Tensor>& inputs, const ReplayOpt
       }
       changed.wait(lock, [&] { return drivers_ready == devices || failed; });
     }
+    // A device the plan gives no node has nothing to wait for: its driver spinning for work
+    // would only take a core from the others (mlp at batch 1 on two 1-thread devices, all on
+    // one: 11.9 us a request against 7.4 us with the idle device's driver gone).
+    if (queue.empty()) return;
     for (;;) {
       Slot* chosen = nullptr;
       size_t node = 0;

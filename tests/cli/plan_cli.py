@@ -69,10 +69,13 @@ def main():
             baseline_names = {b["name"] for b in plan["baselines"]}
             check("the pooled device is a baseline", {"all on cpu0", "all on cpu1", "all on cpu0-1", "all on cuda0"} <= baseline_names, str(baseline_names))
             check("coverage sums to one", abs(sum(plan["coverage"].values()) - 1) < 1e-6, str(plan["coverage"]))
-            check("estimated_marked", any(d["estimated"] for d in plan["devices"]) and all(n["estimated"] == (n["device"] == "cuda0") for n in plan["nodes"]))
+            # A plan that leaves the what-if GPU idle is written over the devices it uses.
+            used = {n["device"] for n in plan["nodes"]}
+            check("only used devices listed", used == {d["name"] for d in plan["devices"]}, str(plan["devices"]))
+            check("estimated_marked", all(d["estimated"] == (d["name"] == "cuda0") for d in plan["devices"]) and all(n["estimated"] == (n["device"] == "cuda0") for n in plan["nodes"]))
             devices = {d["name"]: d for d in plan["devices"]}
             cpus = [d for name, d in devices.items() if name.startswith("cpu")]
-            check("present_marked", all(d["present"] and d["machine"] for d in cpus) and not devices["cuda0"]["present"], str(plan["devices"]))
+            check("present_marked", all(d["present"] and d["machine"] for d in cpus) and ("cuda0" not in devices or not devices["cuda0"]["present"]), str(plan["devices"]))
 
             # Device sets that exclude each other (devices sharing cores): a plan over each, the
             # best kept, the others beside it; a set that cannot serve the objective is noted.
