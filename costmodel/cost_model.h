@@ -113,6 +113,10 @@ struct DeviceModel {
   // and waiting for it (the profile's replayed whole model over its fused runs, per kernel;
   // median over the batches). 0 for profiles without a replayed run.
   double dispatch_us = 0;
+  // Its whole model's time while the profile's other devices (on cores of their own) ran
+  // theirs, over its time alone: median over the batches; 1 when not measured (a GPU, one
+  // device, older profiles).
+  double co_run_factor = 1;
   // Per op kind: its nodes' summed time inside the fused runs over their time alone (CPU
   // devices, whose profiles time each node inside those runs). A convolution that runs on
   // channels-last neighbours and absorbs its BatchNormalization and Relu costs less there

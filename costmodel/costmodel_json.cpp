@@ -109,6 +109,7 @@ json to_json(const CostModel& model) {
                    {"whole_model_scale", d.whole_model_scale},
                    {"replay_scale", d.replay_scale},
                    {"dispatch_us", d.dispatch_us},
+                   {"co_run_factor", d.co_run_factor},
                    {"in_run_scale", d.in_run_scale},
                    {"declined_ops", d.declined_ops},
                    {"declined_nodes", d.declined_nodes}};
@@ -169,6 +170,7 @@ void check_costmodel(const CostModel& model, const std::string& path) {
     c.positive(d.whole_model_scale, at + ".whole_model_scale");
     c.positive(d.replay_scale, at + ".replay_scale");
     c.time(d.dispatch_us, at + ".dispatch_us");
+    c.positive(d.co_run_factor, at + ".co_run_factor");
     for (const auto& [op, scale] : d.in_run_scale) c.time(scale, at + ".in_run_scale." + op);
     for (const auto& [op, f] : d.ops) check_formula(c, f, at + ".ops." + op);
     for (const auto& [family, f] : d.families) check_formula(c, f, at + ".families." + family);
@@ -214,6 +216,7 @@ CostModel costmodel_from_json(const json& doc, const std::string& path) {
       d.whole_model_scale = j.at("whole_model_scale").get<double>();
       d.replay_scale = j.value("replay_scale", 1.0);  // absent before 2026-12-08
       d.dispatch_us = j.value("dispatch_us", 0.0);
+      d.co_run_factor = j.value("co_run_factor", 1.0);
       if (j.contains("in_run_scale")) d.in_run_scale = j.at("in_run_scale").get<std::map<std::string, double>>();  // absent before 2026-11-25
       d.declined_ops = j.at("declined_ops").get<std::map<std::string, std::string>>();
       d.declined_nodes = j.at("declined_nodes").get<std::vector<std::string>>();

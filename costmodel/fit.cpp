@@ -402,6 +402,11 @@ CostModel fit_cost_model(const std::vector<profiler::Profile>& profiles, const s
     d.roofline = roofline_of(points);
     d.whole_model_scale = whole_model_scale(profiles, info.name);
     d.dispatch_us = dispatch_us(profiles, info.name);
+    std::vector<double> co_run;
+    for (const profiler::Profile& p : profiles)
+      for (const profiler::BatchProfile& b : p.batches)
+        if (auto it = b.co_run.find(info.name); it != b.co_run.end()) co_run.push_back(it->second);
+    d.co_run_factor = co_run.empty() ? 1.0 : median(co_run);
     model.devices.push_back(std::move(d));
   }
   // Links: the latest profile's figure for each link.

@@ -17,6 +17,10 @@ inline constexpr int host = -1;  // where graph inputs come from and outputs go 
 struct PlanDevice {
   std::string name;
   bool is_gpu = false;  // its memory is not the host's: tensors crossing to it are copied
+  // Its nodes' time while another device is running, over their time alone (cores, caches and
+  // memory bandwidth shared): the simulator stretches a node by it for the share of its time
+  // another device is busy. 1: no slowdown measured.
+  double co_run_factor = 1;
 };
 
 struct PlanTensor {

@@ -32,6 +32,14 @@ double hand_off_us(const costmodel::CostModel& model, const std::string& device)
   return 0.0;
 }
 
+// A tensor crossing from one CPU device to another: the cut edge the profile measured on the
+// replay's drivers, else the host's hand-off to the reader (older profiles).
+double cut_us(const costmodel::CostModel& model, const std::string& from, const std::string& to) {
+  for (const profiler::LinkProfile& l : model.links)
+    if (l.from == from && l.to == to && l.kind == "cut") return l.latency_us;
+  return hand_off_us(model, to);
+}
+
 }  // namespace
 
 ModelProblem problem_from(const ir::Graph& graph, const std::string& model_sha256, const costmodel::CostModel& model,
@@ -43,7 +51,7 @@ ModelProblem problem_from(const ir::Graph& graph, const std::string& model_sha25
     const costmodel::DeviceModel* d = model.device(name);
     if (d == nullptr) throw ir::Error(ir::ErrorKind::usage, "--devices: the cost model has no device '" + name + "'");
     device_models.push_back(d);
-    p.devices.push_back({name, is_gpu_name(name)});
+    p.devices.push_back({name, is_gpu_name(name), d->co_run_factor});
   }
   // Links between every pair of places (host first).
   const size_t places = devices.size() + 1;
@@ -54,7 +62,7 @@ ModelProblem problem_from(const ir::Graph& graph, const std::string& model_sha25
       if (from == to) continue;
       const bool from_gpu = from > 0 && p.devices[from - 1].is_gpu, to_gpu = to > 0 && p.devices[to - 1].is_gpu;
       if (!from_gpu && !to_gpu) {
-        p.links[from][to] = {to == 0 ? 0.0 : hand_off_us(model, place_name(to)), 0.0};
+        p.links[from][to] = {to == 0 ? 0.0 : from == 0 ? hand_off_us(model, place_name(to)) : cut_us(model, place_name(from), place_name(to)), 0.0};
         continue;
       }
       // A GPU's copies go through the host: one hop, or two between GPUs.

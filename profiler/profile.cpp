@@ -139,6 +139,7 @@ nlohmann::json to_json(const Profile& p) {
                                       {"replayed", w.replayed ? timing_json(*w.replayed, std::nullopt) : nlohmann::json(nullptr)},
                                       {"sum_of_node_medians_us", w.sum_of_node_medians_us},
                                       {"gap", w.sum_of_node_medians_us > 0 ? w.unfused.median_us / w.sum_of_node_medians_us - 1 : 0.0}};
+    batch["co_run"] = b.co_run;
     doc["batches"].push_back(std::move(batch));
   }
   doc["links"] = nlohmann::json::array();
@@ -186,6 +187,10 @@ void check_profile(const Profile& p, const std::string& path) {
         known_device(device, node + ".devices");
         if (result.stats) check_stats(c, *result.stats, node + ".devices." + device);
       }
+    }
+    for (const auto& [device, factor] : batch.co_run) {
+      known_device(device, at + ".co_run");
+      c.positive(factor, at + ".co_run." + device);
     }
     for (const auto& [device, whole] : batch.whole_model) {
       const std::string field = at + ".whole_model." + device;
@@ -270,6 +275,7 @@ Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
         if (w.contains("replayed") && !w.at("replayed").is_null()) whole.replayed = stats_from(w.at("replayed"));  // absent before 2026-12-08
         batch.whole_model[device] = whole;
       }
+      if (b.contains("co_run")) batch.co_run = b.at("co_run").get<std::map<std::string, double>>();  // absent before 2026-12-08
       p.batches.push_back(std::move(batch));
     }
     for (const auto& l : doc.at("links")) p.links.push_back(link_from_json(l));

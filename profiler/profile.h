@@ -87,6 +87,9 @@ struct BatchProfile {
   std::map<std::string, std::vector<int64_t>> input_shapes;
   std::vector<NodeRecord> nodes;                 // graph order; constant nodes left out
   std::map<std::string, WholeModel> whole_model;  // by device name
+  // CPU devices on cores of their own: each one's whole model (fused) while all of them run
+  // theirs at once, over its time alone. Empty with fewer than two (absent before 2026-12-08).
+  std::map<std::string, double> co_run;
 };
 
 struct LinkPoint {

@@ -1,5 +1,6 @@
 #include "profiler/profiler.h"
 
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -8,6 +9,8 @@
 
 #include "ir/cost.h"
 #include "ir/error.h"
+#include "profiler/co_run.h"
+#include "profiler/cut_edges.h"
 #include "profiler/gpu_trace.h"
 #include "profiler/isolate.h"
 #include "profiler/links.h"
@@ -318,11 +321,22 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
       out.whole_model[device.name()] = whole;
       checkpoint();
     }
+    // The devices together, once each has its time alone (kept from a resumed profile).
+    if (!stopped()) {
+      const BatchProfile* resumed = nullptr;
+      if (request.resume != nullptr)
+        for (const BatchProfile& kept : request.resume->batches)
+          if (kept.batch == out.batch && !kept.co_run.empty()) resumed = &kept;
+      out.co_run = resumed != nullptr ? resumed->co_run : measure_co_run(g, devices, out.whole_model, timed_us);
+    }
   }
   // Links are kept from a resumed profile (same devices, checked above) when it has them.
   if (request.links && !stopped()) {
     if (request.resume != nullptr && !request.resume->links.empty()) profile.links = request.resume->links;
-    else profile.links = measure_links(devices, timed_us);
+    else {
+      profile.links = measure_links(devices, timed_us);
+      for (LinkProfile& cut : measure_cut_edges(devices, timed_us)) profile.links.push_back(std::move(cut));
+    }
   }
   for (DeviceInfo& info : profile.devices)
     if (info.cupti) {
