@@ -236,7 +236,7 @@ int run_plan(const RunOptions& options) {
   // devices, one CPU device with all their threads.
   struct BaselineRun {
     std::string name;
-    std::unique_ptr<runtime::Executor> executor;
+    std::unique_ptr<runtime::Executor> executor;  // null: the plan itself (one device, the same)
     Measured measured;
   };
   std::vector<BaselineRun> baselines;
@@ -254,6 +254,12 @@ int run_plan(const RunOptions& options) {
                               std::vector<int>(graph.nodes.size(), 0), {}, 0});
     }
     for (const replay::Candidate& c : candidates) {
+      // The plan all on this same device is this baseline: one measurement, not two samples
+      // of the same thing's noise.
+      if (planned.device_names.size() == 1 && c.device_names.front() == planned.device_names.front()) {
+        baselines.push_back({c.name, nullptr, {}});
+        continue;
+      }
       runtime::Device& device = *pool.devices(c, "--compare").front();
       bool all = true;
       for (const ir::Node& node : graph.nodes) all = all && (ir::is_constant_node(graph, node) || device.supports(graph, node));
@@ -279,7 +285,8 @@ int run_plan(const RunOptions& options) {
   if (options.warmup > 0) {
     runtime::ReplayOptions warm{order, options.warmup * replay.concurrency, replay.concurrency, {}, false};
     executor.replay(inputs, warm);
-    for (BaselineRun& b : baselines) b.executor->replay(inputs, {{}, options.warmup, 1, {}, false});
+    for (BaselineRun& b : baselines)
+      if (b.executor) b.executor->replay(inputs, {{}, options.warmup, 1, {}, false});
   }
   // The plan and the baselines take turns (a third of the requests each time), so drift on a
   // shared machine falls on all of them alike. Baselines run one request at a time: a single
@@ -295,7 +302,8 @@ int run_plan(const RunOptions& options) {
     for (auto& d : devices) d->reset_peak_memory();
     measured.add(executor.replay(inputs, part));
     for (size_t d = 0; d < devices.size(); ++d) peak_bytes[d] = std::max(peak_bytes[d], devices[d]->memory().peak_bytes);
-    for (BaselineRun& b : baselines) b.measured.add(b.executor->replay(inputs, {{}, part.requests, 1, {}, false}));
+    for (BaselineRun& b : baselines)
+      if (b.executor) b.measured.add(b.executor->replay(inputs, {{}, part.requests, 1, {}, false}));
   }
 
   const OutputCheck check = check_outputs(graph, reference, measured.outputs);
@@ -371,12 +379,14 @@ int run_plan(const RunOptions& options) {
                             {"ok", check.worst.empty()}};
     doc["baselines"] = json::array();
     for (const BaselineRun& b : baselines) {
-      const runtime::LatencySummary l = runtime::summarize(b.measured.latency_ms);
+      const Measured& m = b.executor ? b.measured : measured;
+      const runtime::LatencySummary l = runtime::summarize(m.latency_ms);
       doc["baselines"].push_back({{"name", b.name},
                                   {"latency_ms", latency_json(l)},
-                                  {"throughput_per_s", b.measured.throughput_per_s()},
+                                  {"throughput_per_s", m.throughput_per_s()},
                                   {"plan_latency_ratio", ratio(latency.p50, l.p50)},
-                                  {"plan_throughput_ratio", ratio(throughput, b.measured.throughput_per_s())}});
+                                  {"plan_throughput_ratio", ratio(throughput, m.throughput_per_s())},
+                                  {"is_the_plan", !b.executor}});
     }
     json libraries = json::object();
     for (const auto& [library, version] : runtime::library_versions()) libraries[library] = version;
@@ -430,6 +440,10 @@ int run_plan(const RunOptions& options) {
                plan.predicted.latency_us / 1000, "", "", "", plan.predicted.throughput_per_s(), ratio(latency.p50, plan.predicted.latency_us / 1000),
                ratio(throughput, plan.predicted.throughput_per_s()));
     for (const BaselineRun& b : baselines) {
+      if (!b.executor) {
+        fmt::print("{:<22} {:>10} (the plan itself: all on its one device)\n", b.name, "=");
+        continue;
+      }
       const runtime::LatencySummary l = runtime::summarize(b.measured.latency_ms);
       fmt::print("{:<22} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f} {:>12.1f}   (plan/baseline: latency {:.3f}x, req/s {:.3f}x)\n", b.name, l.p50, l.p90, l.p99,
                  l.max, b.measured.throughput_per_s(), ratio(latency.p50, l.p50), ratio(throughput, b.measured.throughput_per_s()));

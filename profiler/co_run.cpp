@@ -58,33 +58,49 @@ std::map<std::string, double> measure_co_run(const ir::Graph& graph, const std::
     executors[k]->run(inputs[k]);  // warm: weights prepared, caches filled
   }
   const double window_us = std::clamp(runs_together * slowest_us, least_window_ms * 1000, most_window_ms * 1000);
-  std::atomic<size_t> ready{0};
-  std::atomic<bool> go{false};
-  std::vector<std::vector<double>> times(together.size());
+  // Runs `who` at once for the window, each on its device's own worker (as the profile's runs
+  // and the replay's drivers run: no thread beyond the devices' competes for the cores), and
+  // returns each one's per-run times inside it.
+  auto run_together = [&](const std::vector<size_t>& who) {
+    std::atomic<size_t> ready{0};
+    std::atomic<bool> go{false};
+    std::vector<std::vector<double>> times(who.size());
+    std::vector<std::thread> threads;
+    for (size_t w = 0; w < who.size(); ++w)
+      threads.emplace_back([&, w] {
+        const size_t k = who[w];
+        together[k]->execute([&] {
+          ++ready;
+          while (!go.load()) std::this_thread::yield();
+          const Clock::time_point until = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(window_us));
+          // A run counts only when it ends inside the window, while the others still run.
+          for (Clock::time_point start = Clock::now(); start < until; start = Clock::now()) {
+            executors[k]->run(inputs[k]);
+            const Clock::time_point end = Clock::now();
+            if (end <= until) times[w].push_back(std::chrono::duration<double, std::micro>(end - start).count());
+          }
+        });
+      });
+    while (ready.load() < who.size()) std::this_thread::yield();
+    go.store(true);
+    for (std::thread& t : threads) t.join();
+    return times;
+  };
   const auto began = Clock::now();
-  std::vector<std::thread> threads;
-  for (size_t k = 0; k < together.size(); ++k)
-    threads.emplace_back([&, k] {
-      ++ready;
-      while (!go.load()) std::this_thread::yield();
-      const Clock::time_point until = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(window_us));
-      // Each run is counted only while all devices are still inside the window.
-      for (Clock::time_point start = Clock::now(); start < until; start = Clock::now()) {
-        executors[k]->run(inputs[k]);
-        const Clock::time_point end = Clock::now();
-        if (end <= until) times[k].push_back(std::chrono::duration<double, std::micro>(end - start).count());
-      }
-    });
-  while (ready.load() < together.size()) std::this_thread::yield();
-  go.store(true);
-  for (std::thread& t : threads) t.join();
+  // Alone first, in the same harness (the profile's fused time was taken minutes apart: drift
+  // on a shared machine would read as a co-run effect), then all at once.
+  std::vector<size_t> everyone;
+  std::vector<double> alone_us;
+  for (size_t k = 0; k < together.size(); ++k) {
+    everyone.push_back(k);
+    alone_us.push_back(median(run_together({k}).front()));
+  }
+  const std::vector<std::vector<double>> times = run_together(everyone);
   timed_us += std::chrono::duration<double, std::micro>(Clock::now() - began).count();
 
   std::map<std::string, double> factors;
-  for (size_t k = 0; k < together.size(); ++k) {
-    const double alone_us = alone.at(together[k]->name()).fused->median_us;
-    if (!times[k].empty() && alone_us > 0) factors[together[k]->name()] = median(times[k]) / alone_us;
-  }
+  for (size_t k = 0; k < together.size(); ++k)
+    if (!times[k].empty() && alone_us[k] > 0) factors[together[k]->name()] = median(times[k]) / alone_us[k];
   return factors;
 }
 

@@ -297,6 +297,9 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
           constexpr int requests_per_rep = 4;
           MeasureOptions replay_options = options;
           replay_options.warmup = 1;
+          // A median of medians: a few repetitions suffice (a large model's replays are long).
+          replay_options.min_reps = std::min(options.min_reps, 5);
+          replay_options.max_reps = std::min(options.max_reps, 50);
           const auto began = Clock::now();
           whole.replayed = measure(
               [&] {

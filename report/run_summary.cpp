@@ -93,7 +93,7 @@ RunSummary run_from_json(const json& doc, const std::string& path) {
                              d.at("busy_us_per_request").get<double>(), d.at("predicted_busy_us").get<double>(), d.at("peak_memory_bytes").get<int64_t>()});
       for (const json& b : doc.at("baselines"))
         r.baselines.push_back({b.at("name").get<std::string>(), latency_from(b.at("latency_ms")), b.at("throughput_per_s").get<double>(),
-                               b.at("plan_latency_ratio").get<double>(), b.at("plan_throughput_ratio").get<double>()});
+                               b.at("plan_latency_ratio").get<double>(), b.at("plan_throughput_ratio").get<double>(), b.value("is_the_plan", false)});
       for (const json& n : doc.at("nodes"))
         r.nodes.push_back({n.at("name").get<std::string>(), n.at("op_type").get<std::string>(), n.at("device").get<std::string>(), n.at("mean_us").get<double>(),
                            number_or_null(n, "median_us"), number_or_null(n, "predicted_us")});

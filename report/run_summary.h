@@ -29,6 +29,7 @@ struct RunBaseline {
   std::string name;
   LatencyFigures latency_ms;
   double throughput_per_s = 0, plan_latency_ratio = 0, plan_throughput_ratio = 0;
+  bool is_the_plan = false;  // the plan runs all on this baseline's device
 };
 
 struct TimelineSpan {

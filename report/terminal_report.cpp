@@ -152,7 +152,7 @@ void run_section(std::string& out, const Named<RunSummary>& named, const Termina
     latency.add({{"predicted"}, {fmt::format("{:.3f}", *r.predicted_latency_ms)}, {}, {}, {}, {fmt::format("{:.1f}", r.predicted_throughput_per_s.value_or(0))},
                  predicted_ratio_cell(r.latency_ms.p50 / *r.predicted_latency_ms)});
   for (const RunBaseline& b : r.baselines)
-    latency.add({{b.name}, {fmt::format("{:.3f}", b.latency_ms.p50)}, {fmt::format("{:.3f}", b.latency_ms.p90)}, {fmt::format("{:.3f}", b.latency_ms.p99)},
+    latency.add({{b.is_the_plan ? b.name + " (the plan)" : b.name}, {fmt::format("{:.3f}", b.latency_ms.p50)}, {fmt::format("{:.3f}", b.latency_ms.p90)}, {fmt::format("{:.3f}", b.latency_ms.p99)},
                  {fmt::format("{:.3f}", b.latency_ms.max)}, {fmt::format("{:.1f}", b.throughput_per_s)}, ratio_cell(b.plan_latency_ratio, true)});
   out += latency.render(o.colour);
   if (r.replay) out += "  (plan / this: the plan's measured p50 over this row's)\n";

@@ -156,7 +156,7 @@ def main():
             limited = os.path.join(tmp, "limited.plan.json")
             proc = subprocess.run([binary, "plan", model, "--costmodel", costmodel, "--batch", "1", "--gpu-mem-limit", "1K", "-o", limited, "--quiet"],
                                   capture_output=True, text=True, timeout=120)
-            ok = proc.returncode == 0 and json.load(open(limited))["predicted"]["peak_bytes"]["cuda0"] <= 1024
+            ok = proc.returncode == 0 and json.load(open(limited))["predicted"]["peak_bytes"].get("cuda0", 0) <= 1024
             check("gpu_mem_limit", ok, proc.stderr.strip())
 
         out = os.path.join(tmp, "bad.plan.json")
