@@ -175,6 +175,9 @@ struct CostModel {
   std::vector<DeviceModel> devices;
   std::vector<profiler::LinkProfile> links;
   Validation validation;
+  // How far a split's replay was from its prediction, |measured / predicted - 1|, the worst
+  // `plan --measure` has seen (0 until one has): the least uncertainty a later split is given.
+  double split_uncertainty = 0;
   const DeviceModel* device(const std::string& name) const;
 };
 

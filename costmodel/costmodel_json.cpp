@@ -131,6 +131,7 @@ json to_json(const CostModel& model) {
     }
     doc["devices"].push_back(std::move(device));
   }
+  doc["split_uncertainty"] = model.split_uncertainty;
   doc["links"] = json::array();
   for (const profiler::LinkProfile& l : model.links) doc["links"].push_back(profiler::link_json(l));
   json holdout = json::array(), test = json::array();
@@ -159,6 +160,7 @@ void check_formula(const ir::FieldChecks& c, const Formula& f, const std::string
 void check_costmodel(const CostModel& model, const std::string& path) {
   const ir::FieldChecks c(path, costmodel_schema);
   c.non_empty(model.devices.empty(), "devices");
+  c.time(model.split_uncertainty, "split_uncertainty");
   std::set<std::string> names;
   for (const DeviceModel& d : model.devices) {
     const std::string at = "devices['" + d.name + "']";
@@ -232,6 +234,7 @@ CostModel costmodel_from_json(const json& doc, const std::string& path) {
       model.devices.push_back(std::move(d));
     }
     for (const json& l : doc.at("links")) model.links.push_back(profiler::link_from_json(l));
+    model.split_uncertainty = doc.value("split_uncertainty", 0.0);  // absent before 2026-12-08
     const json& v = doc.at("validation");
     model.validation.holdout_batches = v.at("holdout_batches").get<std::vector<int64_t>>();
     for (const json& c : v.at("holdout")) model.validation.holdout.push_back(check_from(c));

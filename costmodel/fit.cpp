@@ -406,7 +406,8 @@ CostModel fit_cost_model(const std::vector<profiler::Profile>& profiles, const s
     for (const profiler::Profile& p : profiles)
       for (const profiler::BatchProfile& b : p.batches)
         if (auto it = b.co_run.find(info.name); it != b.co_run.end()) co_run.push_back(it->second);
-    d.co_run_factor = co_run.empty() ? 1.0 : median(co_run);
+    // Below 1 is noise (sharing cores' caches and bandwidth never speeds a device up).
+    d.co_run_factor = co_run.empty() ? 1.0 : std::max(1.0, median(co_run));
     model.devices.push_back(std::move(d));
   }
   // Links: the latest profile's figure for each link.

@@ -328,7 +328,8 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
       if (b.metrics && !b.device.empty() && (!best_baseline || better(request.objective, *b.metrics, *best_baseline->metrics))) best_baseline = &b;
     if (best_baseline != nullptr) {
       Decision decision;
-      decision.uncertainty = chosen.uncertainty;
+      // What replays of splits showed (plan --measure) bounds it from below.
+      decision.uncertainty = std::max(chosen.uncertainty, costs.split_uncertainty);
       decision.predicted_gain = 1 - merit(request.objective, *best_baseline->metrics) / merit(request.objective, chosen.plan.predicted);
       // "4.9% faster than", or "3.1% slower than" (the best baseline may come from another set).
       const std::string versus = fmt::format("{:.1f}% {} than {}", 100 * std::abs(decision.predicted_gain), decision.predicted_gain >= 0 ? "faster" : "slower",

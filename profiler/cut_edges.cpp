@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <set>
+#include <random>
 
-#include "ir/graph_builder.h"
-#include "ir/shape_inference.h"
+#include "ir/cost.h"
 #include "runtime/device_spec.h"
 #include "runtime/executor.h"
 #include "runtime/host_tensors.h"
@@ -15,70 +14,73 @@ namespace profiler {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int chain_nodes = 9;   // 8 edges
-constexpr int requests = 200;    // per placement, in turns of 20
-
-// x -> Relu -> Relu -> ... on 64 floats: each node next to nothing, so the replay's time is its
-// hand-offs.
-ir::Graph relu_chain() {
-  ir::GraphBuilder b("(cut-edge chain)");
-  b.add_input("x", ir::DType::float32, std::vector<ir::Dim>{ir::Dim{64, ""}});
-  for (int k = 0; k < chain_nodes; ++k) {
-    ir::NodeSpec node;
-    node.name = "relu" + std::to_string(k);
-    node.op_type = "Relu";
-    node.inputs = {k == 0 ? "x" : "t" + std::to_string(k - 1)};
-    node.outputs = {k + 1 == chain_nodes ? "y" : "t" + std::to_string(k)};
-    b.add_node(std::move(node));
-  }
-  b.add_output("y", ir::DType::float32, std::nullopt);
-  ir::Graph g = std::move(b).build();
-  ir::resolve_shapes(g, {}, "(cut-edge chain)");
-  return g;
-}
+constexpr int turns = 6, requests_per_turn = 8;  // the first turn warms up
 
 double median(std::vector<double> v) {
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
   return v[v.size() / 2];
 }
 
+bool disjoint(runtime::Device* a, runtime::Device* b) {
+  const std::vector<int> x = runtime::cores_in_description(a->description()), y = runtime::cores_in_description(b->description());
+  return std::none_of(x.begin(), x.end(), [&](int c) { return std::find(y.begin(), y.end(), c) != y.end(); });
+}
+
 }  // namespace
 
-std::vector<LinkProfile> measure_cut_edges(const std::vector<runtime::Device*>& devices, double& timed_us) {
+void measure_cut_edges(const ir::Graph& graph, const std::vector<runtime::Device*>& devices, std::map<std::pair<std::string, std::string>, std::vector<double>>& per_pair,
+                       double& timed_us) {
   std::vector<runtime::Device*> cpus;
   for (runtime::Device* d : devices)
     if (d->kind() == runtime::DeviceKind::cpu && !runtime::cores_in_description(d->description()).empty()) cpus.push_back(d);
-  auto disjoint = [](runtime::Device* a, runtime::Device* b) {
-    const std::vector<int> x = runtime::cores_in_description(a->description()), y = runtime::cores_in_description(b->description());
-    return std::none_of(x.begin(), x.end(), [&](int c) { return std::find(y.begin(), y.end(), c) != y.end(); });
-  };
-  std::vector<LinkProfile> links;
-  const ir::Graph chain = relu_chain();
+  // Node k (of those that run) on the first device when k is even; the edges that cuts.
+  std::vector<int> alternate(graph.nodes.size(), 0);
+  int k = 0;
+  for (size_t n = 0; n < graph.nodes.size(); ++n)
+    if (!ir::is_constant_node(graph, graph.nodes[n])) alternate[n] = k++ % 2;
+  int cuts = 0;
+  for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    if (ir::is_constant_node(graph, graph.nodes[n])) continue;
+    std::vector<int> from;  // the devices of its producers, each once
+    for (ir::TensorId t : graph.nodes[n].inputs) {
+      if (t == ir::no_tensor || graph.tensor(t).value) continue;
+      for (size_t p = 0; p < graph.nodes.size(); ++p)
+        if (std::find(graph.nodes[p].outputs.begin(), graph.nodes[p].outputs.end(), t) != graph.nodes[p].outputs.end() && !ir::is_constant_node(graph, graph.nodes[p]) &&
+            alternate[p] != alternate[n])
+          ++cuts;
+    }
+  }
+  if (cuts == 0) return;
   std::mt19937 rng(2);
-  runtime::Tensor x = runtime::host_tensor(ir::DType::float32, {64});
-  runtime::fill_random(x, rng);
+  std::vector<runtime::Tensor> inputs;
+  for (ir::TensorId t : graph.inputs) {
+    inputs.push_back(runtime::host_tensor(graph.tensor(t).dtype, graph.tensor(t).shape));
+    runtime::fill_random(inputs.back(), rng);
+  }
   const auto began = Clock::now();
   for (runtime::Device* a : cpus)
     for (runtime::Device* b : cpus) {
       if (a == b || !disjoint(a, b)) continue;
-      std::vector<int> alternate(chain_nodes), alone(chain_nodes, 0);
-      for (int k = 0; k < chain_nodes; ++k) alternate[static_cast<size_t>(k)] = k % 2;
-      runtime::ExecutorOptions options;
-      options.fuse = false;
-      runtime::Executor split(chain, {a, b}, alternate, options), one(chain, {a, b}, alone, options);
+      bool both = true;
+      for (const ir::Node& node : graph.nodes) both = both && (ir::is_constant_node(graph, node) || (a->supports(graph, node) && b->supports(graph, node)));
+      if (!both) continue;
+      runtime::Executor split(graph, {a, b}, alternate), one(graph, {a, b}, std::vector<int>(graph.nodes.size(), 0));
       std::vector<double> split_us, one_us;
-      for (int turn = 0; turn < requests / 20 + 1; ++turn)
+      for (int turn = 0; turn < turns; ++turn)
         for (auto [executor, out] : {std::pair{&split, &split_us}, std::pair{&one, &one_us}}) {
-          const runtime::ReplayResult r = executor->replay({x}, {{}, 20, 1, {}, false});
-          if (turn == 0) continue;  // warm-up
+          const runtime::ReplayResult r = executor->replay(inputs, {{}, requests_per_turn, 1, {}, false});
+          if (turn == 0) continue;
           for (const runtime::RequestRecord& q : r.requests) out->push_back(q.latency_us());
         }
-      // The chain's first edge is 'a' to 'b', then back: both directions, each measured alike.
-      const double per_edge = std::max(0.0, (median(split_us) - median(one_us)) / (chain_nodes - 1));
-      LinkProfile link{a->name(), b->name(), "cut", "", {}, per_edge, std::nullopt};
-      links.push_back(std::move(link));
+      per_pair[{a->name(), b->name()}].push_back(std::max(0.0, (median(split_us) - median(one_us)) / cuts));
     }
   timed_us += std::chrono::duration<double, std::micro>(Clock::now() - began).count();
+}
+
+std::vector<LinkProfile> cut_links(const std::map<std::pair<std::string, std::string>, std::vector<double>>& per_pair) {
+  std::vector<LinkProfile> links;
+  for (const auto& [pair, values] : per_pair)
+    if (!values.empty()) links.push_back({pair.first, pair.second, "cut", "", {}, median(values), std::nullopt});
   return links;
 }
 

@@ -198,6 +198,7 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
     request.on_checkpoint(profile);
   };
 
+  std::map<std::pair<std::string, std::string>, std::vector<double>> cuts;  // per device pair, per batch
   for (size_t b = 0; b < batches.size() && !stopped(); ++b) {
     const ir::Graph& g = graphs[b];
     BatchProfile batch;
@@ -331,6 +332,7 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
         for (const BatchProfile& kept : request.resume->batches)
           if (kept.batch == out.batch && !kept.co_run.empty()) resumed = &kept;
       out.co_run = resumed != nullptr ? resumed->co_run : measure_co_run(g, devices, out.whole_model, timed_us);
+      if (request.links) measure_cut_edges(g, devices, cuts, timed_us);
     }
   }
   // Links are kept from a resumed profile (same devices, checked above) when it has them.
@@ -338,7 +340,7 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
     if (request.resume != nullptr && !request.resume->links.empty()) profile.links = request.resume->links;
     else {
       profile.links = measure_links(devices, timed_us);
-      for (LinkProfile& cut : measure_cut_edges(devices, timed_us)) profile.links.push_back(std::move(cut));
+      for (LinkProfile& cut : cut_links(cuts)) profile.links.push_back(std::move(cut));
     }
   }
   for (DeviceInfo& info : profile.devices)
