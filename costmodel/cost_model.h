@@ -170,8 +170,19 @@ struct Validation {
   std::vector<Check> holdout, test;
 };
 
+// A split the profile replayed: the model's nodes alternating between two CPU devices (node k
+// of those that run on `first` when k is even), at the shapes it was profiled with. The planner
+// predicts the same split and takes the difference as its uncertainty about splits of that
+// model.
+struct SplitCheck {
+  std::string model_sha256, first, second;
+  std::map<std::string, std::vector<int64_t>> input_shapes;
+  double measured_us = 0;
+};
+
 struct CostModel {
   std::vector<TrainingSet> trained_on;
+  std::vector<SplitCheck> split_checks;  // absent before 2026-12-08
   std::vector<DeviceModel> devices;
   std::vector<profiler::LinkProfile> links;
   Validation validation;

@@ -132,6 +132,9 @@ json to_json(const CostModel& model) {
     doc["devices"].push_back(std::move(device));
   }
   doc["split_uncertainty"] = model.split_uncertainty;
+  doc["split_checks"] = json::array();
+  for (const SplitCheck& s : model.split_checks)
+    doc["split_checks"].push_back({{"model_sha256", s.model_sha256}, {"first", s.first}, {"second", s.second}, {"input_shapes", s.input_shapes}, {"measured_us", s.measured_us}});
   doc["links"] = json::array();
   for (const profiler::LinkProfile& l : model.links) doc["links"].push_back(profiler::link_json(l));
   json holdout = json::array(), test = json::array();
@@ -155,12 +158,24 @@ void check_formula(const ir::FieldChecks& c, const Formula& f, const std::string
   }
 }
 
+std::set<std::string> names_of(const CostModel& model) {
+  std::set<std::string> names;
+  for (const DeviceModel& d : model.devices) names.insert(d.name);
+  return names;
+}
+
 // What a cost model must make sense as before a planner asks it anything: a device at least,
 // unique names, positive rates and scales, finite coefficients, non-negative measured times.
+
 void check_costmodel(const CostModel& model, const std::string& path) {
   const ir::FieldChecks c(path, costmodel_schema);
   c.non_empty(model.devices.empty(), "devices");
   c.time(model.split_uncertainty, "split_uncertainty");
+  for (const SplitCheck& s : model.split_checks) {
+    c.known(names_of(model).count(s.first) > 0, "split_checks[].first", s.first, "devices");
+    c.known(names_of(model).count(s.second) > 0, "split_checks[].second", s.second, "devices");
+    c.time(s.measured_us, "split_checks[].measured_us");
+  }
   std::set<std::string> names;
   for (const DeviceModel& d : model.devices) {
     const std::string at = "devices['" + d.name + "']";
@@ -235,6 +250,10 @@ CostModel costmodel_from_json(const json& doc, const std::string& path) {
     }
     for (const json& l : doc.at("links")) model.links.push_back(profiler::link_from_json(l));
     model.split_uncertainty = doc.value("split_uncertainty", 0.0);  // absent before 2026-12-08
+    if (doc.contains("split_checks"))
+      for (const json& s : doc.at("split_checks"))
+        model.split_checks.push_back({s.at("model_sha256").get<std::string>(), s.at("first").get<std::string>(), s.at("second").get<std::string>(),
+                                      s.at("input_shapes").get<std::map<std::string, std::vector<int64_t>>>(), s.at("measured_us").get<double>()});
     const json& v = doc.at("validation");
     model.validation.holdout_batches = v.at("holdout_batches").get<std::vector<int64_t>>();
     for (const json& c : v.at("holdout")) model.validation.holdout.push_back(check_from(c));

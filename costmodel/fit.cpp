@@ -410,6 +410,9 @@ CostModel fit_cost_model(const std::vector<profiler::Profile>& profiles, const s
     d.co_run_factor = co_run.empty() ? 1.0 : std::max(1.0, median(co_run));
     model.devices.push_back(std::move(d));
   }
+  for (const profiler::Profile& p : profiles)
+    for (const profiler::BatchProfile& b : p.batches)
+      for (const profiler::BatchProfile::Alternating& a : b.alternating) model.split_checks.push_back({p.model_sha256, a.first, a.second, b.input_shapes, a.split_us});
   // Links: the latest profile's figure for each link.
   for (const profiler::Profile& p : profiles)
     for (const profiler::LinkProfile& l : p.links) {

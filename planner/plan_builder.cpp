@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <numeric>
 #include <set>
 
@@ -197,6 +198,28 @@ Priced plan_over(const PlanRequest& request, const costmodel::CostModel& costs, 
   return priced;
 }
 
+// How far the simulator was from the splits the profile replayed for this model at these
+// shapes (|measured / predicted - 1|, the worst), over devices the plan may use; none without.
+std::optional<double> split_check_error(const costmodel::CostModel& costs, const ir::Graph& graph, const std::string& model_sha256,
+                                        const std::vector<std::string>& devices) {
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (ir::TensorId t : graph.inputs) shapes[graph.tensor(t).name] = graph.tensor(t).shape;
+  std::optional<double> worst;
+  for (const costmodel::SplitCheck& check : costs.split_checks) {
+    const auto here = [&](const std::string& name) { return std::find(devices.begin(), devices.end(), name) != devices.end(); };
+    if (check.model_sha256 != model_sha256 || check.input_shapes != shapes || !here(check.first) || !here(check.second) || !(check.measured_us > 0)) continue;
+    const ModelProblem built = problem_from(graph, model_sha256, costs, {check.first, check.second});
+    std::vector<int> device_of(built.problem.nodes.size());
+    for (size_t k = 0; k < device_of.size(); ++k) device_of[k] = static_cast<int>(k % 2);  // as the profile alternated
+    bool runs = true;
+    for (size_t k = 0; k < device_of.size(); ++k) runs = runs && built.problem.nodes[k].time_us[static_cast<size_t>(device_of[k])] < cannot_run;
+    if (!runs) continue;
+    const double predicted = simulate(built.problem, device_of, graph_order(built.problem)).makespan_us;
+    if (predicted > 0) worst = std::max(worst.value_or(0.0), std::abs(check.measured_us / predicted - 1));
+  }
+  return worst;
+}
+
 int used_devices(const PlanMetrics& m) {
   int used = 0;
   for (const auto& [device, count] : m.nodes) used += count > 0;
@@ -328,8 +351,12 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
       if (b.metrics && !b.device.empty() && (!best_baseline || better(request.objective, *b.metrics, *best_baseline->metrics))) best_baseline = &b;
     if (best_baseline != nullptr) {
       Decision decision;
-      // What replays of splits showed (plan --measure) bounds it from below.
-      decision.uncertainty = std::max(chosen.uncertainty, costs.split_uncertainty);
+      // What replays of splits showed bounds it from below: the profile's split of this model
+      // against its prediction, and what plan --measure has seen.
+      std::vector<std::string> set;
+      for (const PlannedDevice& d : chosen.plan.devices) set.push_back(d.name);
+      const std::optional<double> profiled_split = split_check_error(costs, graph, model_sha256, set);
+      decision.uncertainty = std::max({chosen.uncertainty, costs.split_uncertainty, profiled_split.value_or(0.0)});
       decision.predicted_gain = 1 - merit(request.objective, *best_baseline->metrics) / merit(request.objective, chosen.plan.predicted);
       // "4.9% faster than", or "3.1% slower than" (the best baseline may come from another set).
       const std::string versus = fmt::format("{:.1f}% {} than {}", 100 * std::abs(decision.predicted_gain), decision.predicted_gain >= 0 ? "faster" : "slower",

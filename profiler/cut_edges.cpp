@@ -14,7 +14,10 @@ namespace profiler {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int turns = 6, requests_per_turn = 8;  // the first turn warms up
+// Turns of a few requests each way, the first a warm-up, until both have 2 s of measured turns
+// (a large model gets two) or six turns are done.
+constexpr int most_turns = 6, least_turns = 2, requests_per_turn = 4;
+constexpr double budget_s = 2.0;
 
 double median(std::vector<double> v) {
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
@@ -29,7 +32,7 @@ bool disjoint(runtime::Device* a, runtime::Device* b) {
 }  // namespace
 
 void measure_cut_edges(const ir::Graph& graph, const std::vector<runtime::Device*>& devices, std::map<std::pair<std::string, std::string>, std::vector<double>>& per_pair,
-                       double& timed_us) {
+                       std::vector<BatchProfile::Alternating>& alternating, double& timed_us) {
   std::vector<runtime::Device*> cpus;
   for (runtime::Device* d : devices)
     if (d->kind() == runtime::DeviceKind::cpu && !runtime::cores_in_description(d->description()).empty()) cpus.push_back(d);
@@ -58,21 +61,29 @@ void measure_cut_edges(const ir::Graph& graph, const std::vector<runtime::Device
     runtime::fill_random(inputs.back(), rng);
   }
   const auto began = Clock::now();
-  for (runtime::Device* a : cpus)
-    for (runtime::Device* b : cpus) {
-      if (a == b || !disjoint(a, b)) continue;
+  // One direction per pair: the alternation crosses both ways alike.
+  for (size_t i = 0; i < cpus.size(); ++i)
+    for (size_t j = i + 1; j < cpus.size(); ++j) {
+      runtime::Device* a = cpus[i];
+      runtime::Device* b = cpus[j];
+      if (!disjoint(a, b)) continue;
       bool both = true;
       for (const ir::Node& node : graph.nodes) both = both && (ir::is_constant_node(graph, node) || (a->supports(graph, node) && b->supports(graph, node)));
       if (!both) continue;
       runtime::Executor split(graph, {a, b}, alternate), one(graph, {a, b}, std::vector<int>(graph.nodes.size(), 0));
       std::vector<double> split_us, one_us;
-      for (int turn = 0; turn < turns; ++turn)
+      const auto pair_began = Clock::now();
+      for (int turn = 0; turn < most_turns; ++turn) {
+        if (turn >= least_turns && std::chrono::duration<double>(Clock::now() - pair_began).count() > budget_s) break;
         for (auto [executor, out] : {std::pair{&split, &split_us}, std::pair{&one, &one_us}}) {
           const runtime::ReplayResult r = executor->replay(inputs, {{}, requests_per_turn, 1, {}, false});
           if (turn == 0) continue;
           for (const runtime::RequestRecord& q : r.requests) out->push_back(q.latency_us());
         }
-      per_pair[{a->name(), b->name()}].push_back(std::max(0.0, (median(split_us) - median(one_us)) / cuts));
+      }
+      const double split_median = median(split_us), one_median = median(one_us);
+      per_pair[{a->name(), b->name()}].push_back(std::max(0.0, (split_median - one_median) / cuts));
+      alternating.push_back({a->name(), b->name(), split_median, one_median});
     }
   timed_us += std::chrono::duration<double, std::micro>(Clock::now() - began).count();
 }
@@ -80,7 +91,10 @@ void measure_cut_edges(const ir::Graph& graph, const std::vector<runtime::Device
 std::vector<LinkProfile> cut_links(const std::map<std::pair<std::string, std::string>, std::vector<double>>& per_pair) {
   std::vector<LinkProfile> links;
   for (const auto& [pair, values] : per_pair)
-    if (!values.empty()) links.push_back({pair.first, pair.second, "cut", "", {}, median(values), std::nullopt});
+    if (!values.empty()) {
+      links.push_back({pair.first, pair.second, "cut", "", {}, median(values), std::nullopt});
+      links.push_back({pair.second, pair.first, "cut", "", {}, median(values), std::nullopt});
+    }
   return links;
 }
 

@@ -22,8 +22,9 @@ namespace profiler {
 // Per ordered pair of CPU devices on disjoint pinned cores: the cost per cut edge for `graph`
 // (shapes resolved), appended to `per_pair` (one value per batch). `timed_us` grows by the
 // time spent.
+// The replays themselves go to `alternating`.
 void measure_cut_edges(const ir::Graph& graph, const std::vector<runtime::Device*>& devices, std::map<std::pair<std::string, std::string>, std::vector<double>>& per_pair,
-                       double& timed_us);
+                       std::vector<BatchProfile::Alternating>& alternating, double& timed_us);
 
 // The links of `per_pair`: the median of each pair's values.
 std::vector<LinkProfile> cut_links(const std::map<std::pair<std::string, std::string>, std::vector<double>>& per_pair);

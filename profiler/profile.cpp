@@ -140,6 +140,9 @@ nlohmann::json to_json(const Profile& p) {
                                       {"sum_of_node_medians_us", w.sum_of_node_medians_us},
                                       {"gap", w.sum_of_node_medians_us > 0 ? w.unfused.median_us / w.sum_of_node_medians_us - 1 : 0.0}};
     batch["co_run"] = b.co_run;
+    batch["alternating"] = nlohmann::json::array();
+    for (const BatchProfile::Alternating& a : b.alternating)
+      batch["alternating"].push_back({{"first", a.first}, {"second", a.second}, {"split_us", a.split_us}, {"one_us", a.one_us}});
     doc["batches"].push_back(std::move(batch));
   }
   doc["links"] = nlohmann::json::array();
@@ -187,6 +190,12 @@ void check_profile(const Profile& p, const std::string& path) {
         known_device(device, node + ".devices");
         if (result.stats) check_stats(c, *result.stats, node + ".devices." + device);
       }
+    }
+    for (const BatchProfile::Alternating& a : batch.alternating) {
+      known_device(a.first, at + ".alternating[].first");
+      known_device(a.second, at + ".alternating[].second");
+      c.time(a.split_us, at + ".alternating[].split_us");
+      c.time(a.one_us, at + ".alternating[].one_us");
     }
     for (const auto& [device, factor] : batch.co_run) {
       known_device(device, at + ".co_run");
@@ -276,6 +285,9 @@ Profile profile_from_json(const nlohmann::json& doc, const std::string& path) {
         batch.whole_model[device] = whole;
       }
       if (b.contains("co_run")) batch.co_run = b.at("co_run").get<std::map<std::string, double>>();  // absent before 2026-12-08
+      if (b.contains("alternating"))
+        for (const auto& a : b.at("alternating"))
+          batch.alternating.push_back({a.at("first").get<std::string>(), a.at("second").get<std::string>(), a.at("split_us").get<double>(), a.at("one_us").get<double>()});
       p.batches.push_back(std::move(batch));
     }
     for (const auto& l : doc.at("links")) p.links.push_back(link_from_json(l));

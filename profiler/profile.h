@@ -90,6 +90,14 @@ struct BatchProfile {
   // CPU devices on cores of their own: each one's whole model (fused) while all of them run
   // theirs at once, over its time alone. Empty with fewer than two (absent before 2026-12-08).
   std::map<std::string, double> co_run;
+  // Per ordered pair of those devices: the model's nodes replayed alternating between them
+  // (node k on `first` when k is even) and all on `first`, medians. What a split of this model
+  // really costs, for the cut links and for the planner's uncertainty about splits.
+  struct Alternating {
+    std::string first, second;
+    double split_us = 0, one_us = 0;
+  };
+  std::vector<Alternating> alternating;
 };
 
 struct LinkPoint {

@@ -332,7 +332,7 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
         for (const BatchProfile& kept : request.resume->batches)
           if (kept.batch == out.batch && !kept.co_run.empty()) resumed = &kept;
       out.co_run = resumed != nullptr ? resumed->co_run : measure_co_run(g, devices, out.whole_model, timed_us);
-      if (request.links) measure_cut_edges(g, devices, cuts, timed_us);
+      if (request.links) measure_cut_edges(g, devices, cuts, out.alternating, timed_us);
     }
   }
   // Links are kept from a resumed profile (same devices, checked above) when it has them.

@@ -104,3 +104,27 @@ TEST_CASE("plan builder: the default device sets plan over every grouping, and t
   CHECK(names == std::vector<std::string>{"all on cpu0-1 | cpu:threads=2 (cores 0,1)", "all on cpu0 | cpu:threads=1 (cores 0)", "all on cpu1 | cpu:threads=1 (cores 1)"});
   CHECK(outcome.candidates.size() == 3);  // one per single-device baseline (the chosen plan is one of them)
 }
+
+TEST_CASE("plan builder: a split the profile replayed sets the least uncertainty of this model's splits") {
+  const ir::Graph graph = resolved_inception();
+  costmodel::CostModel costs = two_cores();
+  planner::PlanRequest request;
+  request.time_limit_s = 1;
+  request.allow_fallbacks = true;
+  request.device_sets = {{"cpu0", "cpu1"}};
+  request.keep_uncertain_split = true;
+  const planner::PlanOutcome without = planner::build_plan(request, costs, graph, "inception.onnx", "sha");
+  REQUIRE(without.plan.decision.has_value());
+  const double base = without.plan.decision->uncertainty;
+  // The profile replayed the alternating split 3x slower than anything the roofline predicts.
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (ir::TensorId t : graph.inputs) shapes[graph.tensor(t).name] = graph.tensor(t).shape;
+  costs.split_checks.push_back({"sha", "cpu0", "cpu1", shapes, 1e9});
+  const planner::PlanOutcome with = planner::build_plan(request, costs, graph, "inception.onnx", "sha");
+  REQUIRE(with.plan.decision.has_value());
+  CHECK(with.plan.decision->uncertainty > base);
+  CHECK(with.plan.decision->uncertainty > 100);
+  // Another model's or other shapes' checks say nothing about this one.
+  costs.split_checks.back().model_sha256 = "other";
+  CHECK(planner::build_plan(request, costs, graph, "inception.onnx", "sha").plan.decision->uncertainty == doctest::Approx(base));
+}
