@@ -46,7 +46,9 @@ def profile_and_plan(binary, tmp, name, model_args, plan_args):
 
 def replay(binary, tmp, model_args, plan, *args):
     out = os.path.join(tmp, "run.json")
-    call(binary, "run", *model_args, "--plan", plan, "--json", out, "--quiet", *args)
+    # The plan binds the shapes: run --plan refuses --batch.
+    model_only = [a for i, a in enumerate(model_args) if a != "--batch" and (i == 0 or model_args[i - 1] != "--batch")]
+    call(binary, "run", *model_only, "--plan", plan, "--json", out, "--quiet", *args)
     with open(out) as f:
         return json.load(f)
 
