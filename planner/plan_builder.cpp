@@ -187,6 +187,33 @@ Priced plan_over(const PlanRequest& request, const costmodel::CostModel& costs, 
     else
       plan.baselines.push_back({name, std::nullopt, device_names[d] + " cannot run every node", description});
   }
+  // For throughput, what Triton's `instance_group count: N` does: the model whole on each device
+  // that runs it all, requests spread over them. Each replica serves at its own rate, slowed by
+  // its co-run factor since the others always run beside it; a request's latency is its
+  // replica's (the slowest's shown). Predicted only: `run --plan --compare` does not replay it.
+  if (request.objective == "throughput") {
+    PlanMetrics replicas;
+    std::string names;
+    double rate = 0;
+    int count = 0;
+    for (size_t d = 0; d < problem.devices.size(); ++d) {
+      const std::optional<Assignment> a = all_on(problem, static_cast<int>(d));
+      if (!a) continue;
+      const Schedule s = simulate(problem, a->device_of, a->priority);
+      const double latency = s.makespan_us * problem.devices[d].co_run_factor;
+      rate += latency > 0 ? 1e6 / latency : 0.0;
+      replicas.latency_us = std::max(replicas.latency_us, latency);
+      replicas.peak_bytes[device_names[d]] = s.peak_bytes[d];
+      replicas.busy_us[device_names[d]] = latency;
+      replicas.nodes[device_names[d]] = static_cast<int>(problem.nodes.size());
+      names += (names.empty() ? "" : ",") + device_names[d];
+      ++count;
+    }
+    if (count > 1) {
+      replicas.pipelined_throughput_per_s = rate;
+      plan.baselines.push_back({"replicas on " + names, replicas, "", ""});
+    }
+  }
   for (size_t g = 0; g < problem.devices.size(); ++g)
     for (size_t c = 0; c < problem.devices.size(); ++c)
       if (problem.devices[g].is_gpu && !problem.devices[c].is_gpu) {
@@ -385,6 +412,17 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
       chosen.plan.decision = decision;
     }
   }
+  // Replicas are served, not planned: said when they are predicted to beat what is written.
+  if (request.objective == "throughput")
+    for (const Baseline& b : chosen.plan.baselines)
+      if (b.metrics && b.name.starts_with("replicas on ") && better(request.objective, *b.metrics, chosen.plan.predicted)) {
+        if (!chosen.plan.decision) chosen.plan.decision = Decision{"plan", "", 0, 0};
+        chosen.plan.decision->reason += fmt::format("{}{} is predicted {:.0f} req/s against this plan's {:.0f}: serve the model whole on each device "
+                                                    "(Triton's instance_group count) instead of this plan",
+                                                    chosen.plan.decision->reason.empty() ? "" : "; ", b.name, b.metrics->throughput_per_s(),
+                                                    chosen.plan.predicted.throughput_per_s());
+        break;
+      }
   const bool any_gpu = std::any_of(chosen.plan.devices.begin(), chosen.plan.devices.end(), [](const PlannedDevice& d) { return d.name.rfind("cuda", 0) == 0; });
   return {std::move(chosen.plan), std::move(candidates), any_gpu, planning_s};
 }

@@ -128,3 +128,27 @@ TEST_CASE("plan builder: a split the profile replayed sets the least uncertainty
   costs.split_checks.back().model_sha256 = "other";
   CHECK(planner::build_plan(request, costs, graph, "inception.onnx", "sha").plan.decision->uncertainty == doctest::Approx(base));
 }
+
+TEST_CASE("plan builder: throughput plans stand beside replicas, the model whole on each device, each slowed by its co-run factor") {
+  const ir::Graph graph = resolved_inception();
+  costmodel::CostModel costs = two_cores();
+  costs.devices[1].co_run_factor = 1.25;
+  planner::PlanRequest request;
+  request.objective = "throughput";
+  request.time_limit_s = 1;
+  request.allow_fallbacks = true;
+  request.device_sets = {{"cpu0", "cpu1"}};
+  const planner::PlanOutcome outcome = planner::build_plan(request, costs, graph, "inception.onnx", "sha");
+  const planner::Baseline* alone = nullptr;
+  const planner::Baseline* replicas = nullptr;
+  for (const planner::Baseline& b : outcome.plan.baselines) {
+    if (b.name == "all on cpu0") alone = &b;
+    if (b.name == "replicas on cpu0,cpu1") replicas = &b;
+  }
+  REQUIRE(alone != nullptr);
+  REQUIRE(replicas != nullptr);
+  REQUIRE(replicas->metrics.has_value());
+  // Identical devices: cpu0 at its rate, cpu1 at 1 / 1.25 of it.
+  CHECK(replicas->metrics->throughput_per_s() == doctest::Approx(alone->metrics->throughput_per_s() * (1 + 1 / 1.25)));
+  CHECK(replicas->device.empty());  // served, not replayed
+}
