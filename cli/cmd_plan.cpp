@@ -200,13 +200,13 @@ planner::PlanOutcome plan_at(const planner::PlanRequest& request, const costmode
 // latency, folded into the device's replay scale (a cost model of its own; the input is never
 // rewritten).
 costmodel::CostModel learned_from(costmodel::CostModel costs, const planner::Plan& plan) {
-  const std::string prefix = "all on ";
   for (const planner::MeasuredCandidate& m : plan.measured)
     if (m.name == "plan" && m.predicted_ms > 0 && m.p50_ms > 0) costs.split_uncertainty = std::max(costs.split_uncertainty, std::abs(m.p50_ms / m.predicted_ms - 1));
   for (const planner::MeasuredCandidate& m : plan.measured) {
-    if (!m.name.starts_with(prefix) || !(m.predicted_ms > 0) || !(m.p50_ms > 0)) continue;
+    const std::optional<std::string> device = planner::all_on_device(m.name);
+    if (!device || !(m.predicted_ms > 0) || !(m.p50_ms > 0)) continue;
     for (costmodel::DeviceModel& d : costs.devices)
-      if (d.name == m.name.substr(prefix.size())) d.replay_scale *= m.p50_ms / m.predicted_ms;
+      if (d.name == *device) d.replay_scale *= m.p50_ms / m.predicted_ms;
   }
   return costs;
 }

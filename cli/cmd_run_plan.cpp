@@ -246,7 +246,7 @@ int run_plan(const RunOptions& options) {
     if (candidates.empty()) {
       int cpu_devices = 0, cpu_threads = 0;
       for (size_t d = 0; d < parsed_specs.size(); ++d) {
-        candidates.push_back({"all on " + plan.devices[d].name, {plan.devices[d].name}, {planned.specs[d]}, {planned.descriptions[d]}, std::vector<int>(graph.nodes.size(), 0), {}, 0});
+        candidates.push_back({planner::all_on_name(plan.devices[d].name), {plan.devices[d].name}, {planned.specs[d]}, {planned.descriptions[d]}, std::vector<int>(graph.nodes.size(), 0), {}, 0});
         if (parsed_specs[d].kind == runtime::DeviceKind::cpu) ++cpu_devices, cpu_threads += parsed_specs[d].threads;
       }
       if (cpu_devices > 1)

@@ -37,6 +37,17 @@ PlanMetrics metrics_from(const json& j) {
 
 }  // namespace
 
+namespace {
+constexpr std::string_view all_on_prefix = "all on ";
+}  // namespace
+
+std::string all_on_name(const std::string& device) { return std::string(all_on_prefix) + device; }
+
+std::optional<std::string> all_on_device(const std::string& baseline_name) {
+  if (!baseline_name.starts_with(all_on_prefix)) return std::nullopt;
+  return baseline_name.substr(all_on_prefix.size());
+}
+
 PlanMetrics metrics_of(const Problem& problem, const std::vector<int>& device_of, const Schedule& schedule) {
   PlanMetrics m;
   m.latency_us = schedule.makespan_us;

@@ -121,6 +121,11 @@ struct Plan {
   double time_limit_s = 0;
 };
 
+// A single-device baseline's name ("all on cpu0"), and the device such a name is of (none for
+// other baselines: "cuda0 with cpu0 fallback", "replicas on ...").
+std::string all_on_name(const std::string& device);
+std::optional<std::string> all_on_device(const std::string& baseline_name);
+
 PlanMetrics metrics_of(const Problem& problem, const std::vector<int>& device_of, const Schedule& schedule);
 
 nlohmann::json to_json(const Plan& plan);

@@ -180,7 +180,7 @@ Priced plan_over(const PlanRequest& request, const costmodel::CostModel& costs, 
   }
 
   for (size_t d = 0; d < problem.devices.size(); ++d) {
-    const std::string name = "all on " + device_names[d];
+    const std::string name = all_on_name(device_names[d]);
     const std::string description = costs.device(device_names[d])->description;
     if (auto a = all_on(problem, static_cast<int>(d)))
       plan.baselines.push_back({name, metrics_of(problem, a->device_of, simulate(problem, a->device_of, a->priority)), "", description});
@@ -277,6 +277,18 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
                        const std::string& model_sha256) {
   const std::vector<std::vector<std::string>> sets = request.device_sets.empty() ? device_groupings(costs) : request.device_sets;
   double planning_s = 0;
+  // The model all on one device (pins cannot hold there: they are left out).
+  PlanRequest single_request = request;
+  single_request.pins.clear();
+  auto all_on_device_plan = [&](const std::string& device) { return plan_over(single_request, costs, graph, model_path, model_sha256, {device}, planning_s); };
+  // `chosen` replaced by a plan over `devices`, keeping what it was weighed against.
+  auto replan_over = [&](Priced& chosen, const PlanRequest& with, const std::vector<std::string>& devices) {
+    std::vector<Baseline> baselines = std::move(chosen.plan.baselines);
+    std::vector<Alternative> alternatives = std::move(chosen.plan.alternatives);
+    chosen = plan_over(with, costs, graph, model_path, model_sha256, devices, planning_s);
+    chosen.plan.baselines = std::move(baselines);
+    chosen.plan.alternatives = std::move(alternatives);
+  };
   std::vector<std::optional<Priced>> outcomes;
   std::vector<Alternative> alternatives;
   std::optional<size_t> best;
@@ -316,16 +328,13 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
         const std::set<int> c = cores_of(*m);
         used_cores.insert(c.begin(), c.end());
       }
-    PlanRequest single = request;
-    single.pins.clear();
     for (const costmodel::DeviceModel& d : costs.devices) {
       const std::set<int> c = cores_of(d);
       const bool overlaps = std::any_of(c.begin(), c.end(), [&](int core) { return used_cores.count(core) > 0; });
-      const std::string name = "all on " + d.name;
+      const std::string name = all_on_name(d.name);
       if (!overlaps || std::any_of(chosen.plan.baselines.begin(), chosen.plan.baselines.end(), [&](const Baseline& b) { return b.name == name; })) continue;
       try {
-        double ignored = 0;
-        chosen.plan.baselines.push_back(plan_over(single, costs, graph, model_path, model_sha256, {d.name}, ignored).plan.baselines.front());
+        chosen.plan.baselines.push_back(all_on_device_plan(d.name).plan.baselines.front());
       } catch (const ir::Error& e) {
         if (e.kind() != ir::ErrorKind::usage && e.kind() != ir::ErrorKind::unsupported) throw;
         chosen.plan.baselines.push_back({name, std::nullopt, e.what(), d.description});
@@ -338,32 +347,24 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
                                 "and fit on it, or --allow-fallbacks to plan anyway",
                                 model_path, 100 * chosen.fallback_share));
 
-  // A plan that leaves devices idle is written over the one it uses (the split it is not).
-  if (used_devices(chosen.plan.predicted) == 1 && chosen.plan.devices.size() > 1 && request.objective == "latency") {
-    std::string used;
-    for (const auto& [device, count] : chosen.plan.predicted.nodes)
-      if (count > 0) used = device;
-    std::vector<Baseline> baselines = chosen.plan.baselines;
-    std::vector<Alternative> kept_alternatives = chosen.plan.alternatives;
-    std::map<std::string, std::string> pins = chosen.plan.pins;
-    PlanRequest one = request;
-    one.pins.clear();
-    chosen = plan_over(one, costs, graph, model_path, model_sha256, {used}, planning_s);
-    chosen.plan.baselines = std::move(baselines);
-    chosen.plan.alternatives = std::move(kept_alternatives);
-    chosen.plan.pins = std::move(pins);
+  // A plan that leaves devices idle is written over the devices it uses: an idle device's
+  // driver would only take cores from the others, and its listing says a split that is not.
+  // (Pins hold: a pinned node's device is one it uses.)
+  if (request.objective == "latency" && used_devices(chosen.plan.predicted) < static_cast<int>(chosen.plan.devices.size())) {
+    std::vector<std::string> used;
+    for (const PlannedDevice& d : chosen.plan.devices)
+      if (chosen.plan.predicted.nodes.at(d.name) > 0) used.push_back(d.name);
+    replan_over(chosen, request, used);
   }
   // A split is taken only when it is predicted to win by more than the model can tell apart.
   const bool split = used_devices(chosen.plan.predicted) > 1;
   std::vector<NamedPlan> candidates;
   if (request.with_candidates) {
     if (split) candidates.push_back({"plan", chosen.plan});
-    PlanRequest single = request;
-    single.pins.clear();
     for (const Baseline& b : chosen.plan.baselines) {
-      const std::string prefix = "all on ";
-      if (!b.metrics || b.device.empty() || !b.name.starts_with(prefix)) continue;
-      Priced one = plan_over(single, costs, graph, model_path, model_sha256, {b.name.substr(prefix.size())}, planning_s);
+      const std::optional<std::string> device = all_on_device(b.name);
+      if (!b.metrics || b.device.empty() || !device) continue;
+      Priced one = all_on_device_plan(*device);
       one.plan.baselines = chosen.plan.baselines;
       one.plan.alternatives = chosen.plan.alternatives;
       candidates.push_back({b.name, std::move(one.plan)});
@@ -399,15 +400,7 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
         decision.reason = fmt::format("the split was predicted {}, {} the cost model's uncertainty for it ({:.1f}%): the baseline is taken "
                                       "(plan --measure replays both; --keep-uncertain-split keeps the split)",
                                       versus, decision.predicted_gain >= 0 ? "within" : "beside", 100 * decision.uncertainty);
-        const std::string device = best_baseline->name.substr(std::string("all on ").size());
-        std::vector<Baseline> baselines = chosen.plan.baselines;
-        std::vector<Alternative> kept_alternatives = chosen.plan.alternatives;
-        PlanRequest single = request;
-        single.pins.clear();  // a pin elsewhere cannot hold on one device; pins make no split anyway
-        chosen = plan_over(single, costs, graph, model_path, model_sha256, {device}, planning_s);
-        chosen.plan.baselines = std::move(baselines);
-        chosen.plan.alternatives = std::move(kept_alternatives);
-        chosen.plan.pins.clear();
+        replan_over(chosen, single_request, {*all_on_device(best_baseline->name)});  // no pins here: they keep the split
       }
       chosen.plan.decision = decision;
     }

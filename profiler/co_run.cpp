@@ -11,6 +11,7 @@
 #include "runtime/device_spec.h"
 #include "runtime/executor.h"
 #include "runtime/host_tensors.h"
+#include "runtime/latency_stats.h"
 
 namespace profiler {
 
@@ -21,11 +22,7 @@ using Clock = std::chrono::steady_clock;
 // How long all devices run together: long enough for 20 runs of the slowest, within bounds.
 constexpr double runs_together = 20, least_window_ms = 50, most_window_ms = 2000;
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-  return v[v.size() / 2];
-}
+double median(const std::vector<double>& v) { return runtime::summarize(v).p50; }
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include "runtime/device_spec.h"
 #include "runtime/executor.h"
 #include "runtime/host_tensors.h"
+#include "runtime/latency_stats.h"
 
 namespace profiler {
 
@@ -19,10 +20,7 @@ using Clock = std::chrono::steady_clock;
 constexpr int most_turns = 6, least_turns = 2, requests_per_turn = 4;
 constexpr double budget_s = 2.0;
 
-double median(std::vector<double> v) {
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-  return v[v.size() / 2];
-}
+double median(const std::vector<double>& v) { return runtime::summarize(v).p50; }
 
 bool disjoint(runtime::Device* a, runtime::Device* b) {
   const std::vector<int> x = runtime::cores_in_description(a->description()), y = runtime::cores_in_description(b->description());
@@ -41,16 +39,13 @@ void measure_cut_edges(const ir::Graph& graph, const std::vector<runtime::Device
   int k = 0;
   for (size_t n = 0; n < graph.nodes.size(); ++n)
     if (!ir::is_constant_node(graph, graph.nodes[n])) alternate[n] = k++ % 2;
-  int cuts = 0;
+  int cuts = 0;  // input slots whose producer runs on the other device
   for (size_t n = 0; n < graph.nodes.size(); ++n) {
     if (ir::is_constant_node(graph, graph.nodes[n])) continue;
-    std::vector<int> from;  // the devices of its producers, each once
     for (ir::TensorId t : graph.nodes[n].inputs) {
       if (t == ir::no_tensor || graph.tensor(t).value) continue;
-      for (size_t p = 0; p < graph.nodes.size(); ++p)
-        if (std::find(graph.nodes[p].outputs.begin(), graph.nodes[p].outputs.end(), t) != graph.nodes[p].outputs.end() && !ir::is_constant_node(graph, graph.nodes[p]) &&
-            alternate[p] != alternate[n])
-          ++cuts;
+      const ir::NodeId p = graph.tensor(t).producer;
+      if (p != ir::no_node && !ir::is_constant_node(graph, graph.nodes[static_cast<size_t>(p)]) && alternate[static_cast<size_t>(p)] != alternate[n]) ++cuts;
     }
   }
   if (cuts == 0) return;

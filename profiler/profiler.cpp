@@ -17,6 +17,7 @@
 #include "profiler/timed_runs.h"
 #include "runtime/executor.h"
 #include "runtime/host_tensors.h"
+#include "runtime/latency_stats.h"
 #include "runtime/library_versions.h"
 
 namespace profiler {
@@ -307,8 +308,7 @@ Profile run_profile(const ir::Graph& model, const std::string& model_path, const
                 const runtime::ReplayResult r = executor.replay(host_inputs, {{}, requests_per_rep, 1, {}, false});
                 std::vector<double> latencies;
                 for (size_t q = 1; q < r.requests.size(); ++q) latencies.push_back(r.requests[q].latency_us());
-                std::nth_element(latencies.begin(), latencies.begin() + static_cast<std::ptrdiff_t>(latencies.size() / 2), latencies.end());
-                return latencies[latencies.size() / 2];
+                return runtime::summarize(latencies).p50;
               },
               replay_options);
           timed_us += std::chrono::duration<double, std::micro>(Clock::now() - began).count();

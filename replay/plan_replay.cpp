@@ -94,9 +94,7 @@ std::vector<Candidate> baseline_candidates(const planner::Plan& plan, const ir::
       continue;  // a what-if device (a spec's estimate): nothing here to run it on
     }
     if (specs.size() != 1 || specs.front().threads > runtime::available_cores()) continue;
-    const std::string prefix = "all on ";
-    const std::string device = b.name.starts_with(prefix) ? b.name.substr(prefix.size()) : b.name;
-    out.push_back({b.name, {device}, {spec_of(b.device)}, {b.device}, std::vector<int>(graph.nodes.size(), 0), {}, b.metrics->latency_us / 1000});
+    out.push_back({b.name, {planner::all_on_device(b.name).value_or(b.name)}, {spec_of(b.device)}, {b.device}, std::vector<int>(graph.nodes.size(), 0), {}, b.metrics->latency_us / 1000});
   }
   return out;
 }

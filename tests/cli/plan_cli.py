@@ -47,6 +47,13 @@ def main():
             devices = [(d["name"], d["description"]) for d in json.load(open(profile))["devices"]]
             check("the profile adds the two cores pooled as one device", [n for n, _ in devices] == ["cpu0", "cpu1", "cpu0-1"]
                   and devices[2][1].startswith("cpu:threads=2"), str(devices))
+            doc = json.load(open(profile))
+            batch = doc["batches"][0]
+            check("what devices cost each other: co-run factors of the two cores (not the pooled one), their alternating split, cut links both ways",
+                  sorted(batch["co_run"]) == ["cpu0", "cpu1"] and all(v > 0 for v in batch["co_run"].values())
+                  and [(a["first"], a["second"]) for a in batch["alternating"]] == [("cpu0", "cpu1")]
+                  and sorted((l["from"], l["to"]) for l in doc["links"] if l["kind"] == "cut") == [("cpu0", "cpu1"), ("cpu1", "cpu0")]
+                  and all(w["replayed"]["median_us"] > 0 for w in batch["whole_model"].values()), json.dumps(batch.get("co_run")))
         proc = subprocess.run([binary, "fit", profile, "--device-spec", os.path.join(specs, "h100-sxm.json"), "-o", costmodel, "--quiet"],
                               capture_output=True, text=True, timeout=60)
         check("fit", proc.returncode == 0, proc.stderr.strip())

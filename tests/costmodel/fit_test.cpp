@@ -128,16 +128,19 @@ TEST_CASE("cost model: a form asked far beyond its data falls back to the neares
   CHECK_FALSE(line.within_data(features("Relu", 1e7, 0)).has_value());
   CHECK(line.within_data(features("Relu", 5e4, 0)).has_value());
 
-  // fit refuses the power law on such points and says so in the formula's note.
+  // fit refuses the power law on such points and says so in the formula's note: time a power
+  // of the element count with a wobble that the bytes, 8 per element, echo a thousand times
+  // smaller, so least squares explains the wobble by ln(bytes) - ln(flops) with exponents near
+  // +-500.
   std::vector<costmodel::Point> points;
   for (int i = 1; i <= 12; ++i) {
-    const double elements = 1000.0 * i * i;
-    const double bytes = 8 * elements * (1 + 1e-7 * i);  // collinear up to a rounding
-    points.push_back({features("Relu", elements, bytes), 1, 1 + elements * 1e-3 * (i % 2 ? 1.3 : 0.8)});
+    const double elements = 1000.0 * i * i, wobble = ((i * 7) % 5) - 2;
+    points.push_back({features("Relu", elements, 8 * elements * (1 + 1e-4 * wobble)), 1, 0.1 * std::sqrt(elements) * (1 + 0.05 * wobble)});
   }
   const auto f = costmodel::fit_formula(points, {});
   REQUIRE(f.has_value());
-  for (size_t k = 1; f->form == costmodel::Form::loglog && k < f->coefficients.size(); ++k) CHECK(std::abs(f->coefficients[k]) <= 3.0);
+  CHECK(f->form != costmodel::Form::loglog);
+  CHECK(f->note.find("loglog refused") != std::string::npos);
   CHECK(f->anchors.size() == 8);
   CHECK(f->anchors.front().work == doctest::Approx(1000.0));
   CHECK(f->anchors.back().work == doctest::Approx(144000.0));
