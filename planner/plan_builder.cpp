@@ -349,12 +349,19 @@ PlanOutcome build_plan(const PlanRequest& request, const costmodel::CostModel& c
 
   // A plan that leaves devices idle is written over the devices it uses: an idle device's
   // driver would only take cores from the others, and its listing says a split that is not.
-  // (Pins hold: a pinned node's device is one it uses.)
+  // (Pins hold: a pinned node's device is one it uses.) The search over fewer devices is kept
+  // only when it does at least as well; it may not within a --gpu-mem-limit.
   if (request.objective == "latency" && used_devices(chosen.plan.predicted) < static_cast<int>(chosen.plan.devices.size())) {
     std::vector<std::string> used;
     for (const PlannedDevice& d : chosen.plan.devices)
       if (chosen.plan.predicted.nodes.at(d.name) > 0) used.push_back(d.name);
-    replan_over(chosen, request, used);
+    Priced fewer = chosen;
+    try {
+      replan_over(fewer, request, used);
+      if (!better(request.objective, chosen.plan.predicted, fewer.plan.predicted)) chosen = std::move(fewer);
+    } catch (const ir::Error& e) {
+      if (e.kind() != ir::ErrorKind::usage) throw;
+    }
   }
   // A split is taken only when it is predicted to win by more than the model can tell apart.
   const bool split = used_devices(chosen.plan.predicted) > 1;
